@@ -1,0 +1,49 @@
+# Compiler settings shared by every hashmesh target: warnings, sanitizers, clang-tidy.
+
+if(HASHMESH_SANITIZE)
+  list(JOIN HASHMESH_SANITIZE "," _hm_sanitizers)
+  add_compile_options(-fsanitize=${_hm_sanitizers} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=${_hm_sanitizers})
+endif()
+
+if(HASHMESH_CLANG_TIDY)
+  find_program(HASHMESH_CLANG_TIDY_EXE NAMES clang-tidy clang-tidy-14 REQUIRED)
+endif()
+
+# Applies hashmesh's warning level (and clang-tidy, when enabled) to one of its
+# own targets; generated code and third-party headers are left alone.
+function(hashmesh_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Werror=return-type)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  if(HASHMESH_CLANG_TIDY)
+    set_target_properties(${target} PROPERTIES
+      CXX_CLANG_TIDY "${HASHMESH_CLANG_TIDY_EXE};--quiet;--warnings-as-errors=*")
+  endif()
+endfunction()
+
+# hashmesh_cc_library(NAME SRCS ... DEPS ...): a static library of hashmesh code
+# whose public include root is the repository top.
+function(hashmesh_cc_library name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SRCS})
+  target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(${name} PUBLIC ${ARG_DEPS})
+  hashmesh_target_defaults(${name})
+endfunction()
+
+# hashmesh_cc_binary(NAME SRCS ... DEPS ...): an executable of hashmesh code.
+function(hashmesh_cc_binary name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SRCS})
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  hashmesh_target_defaults(${name})
+endfunction()
+
+# hashmesh_cc_test(NAME SRCS ... DEPS ... [LABELS ...]): a GoogleTest binary
+# registered with ctest, one ctest entry per test case.
+function(hashmesh_cc_test name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
+  hashmesh_cc_binary(${name} SRCS ${ARG_SRCS} DEPS ${ARG_DEPS} GTest::gmock GTest::gtest_main)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()

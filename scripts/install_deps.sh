@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages hashmesh builds, tests and benchmarks with.
+# Idempotent: silent when everything is already there. Works as root or via sudo.
+#
+#   scripts/install_deps.sh            # build + test dependencies
+#   scripts/install_deps.sh --bench    # also wrk, nginx-light, gnuplot (bench/run.sh)
+#   scripts/install_deps.sh --runtime  # only the shared libraries the binaries need
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config
+  libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
+  libabsl-dev libssl-dev libspdlog-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libboost1.81-dev libboost-json1.81-dev
+  curl procps
+)
+bench_pkgs=(wrk nginx-light gnuplot-nox)
+runtime_pkgs=(libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libssl3 libspdlog1.10
+  libboost-json1.81.0 ca-certificates)
+
+pkgs=("${build_pkgs[@]}")
+for arg in "$@"; do
+  case "$arg" in
+    --bench) pkgs+=("${bench_pkgs[@]}") ;;
+    --runtime) pkgs=("${runtime_pkgs[@]}") ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "install_deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # dpkg-query answers "install ok installed" only for a fully installed package.
+  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]]; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  sudo=()
+elif command -v sudo >/dev/null; then
+  sudo=(sudo)
+else
+  echo "install_deps.sh: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install_deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,121 @@
+#include "services/common/log.h"
+
+#include <grpc/support/log.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace hashmesh {
+namespace {
+
+void AppendJsonEscaped(absl::string_view text, spdlog::memory_buf_t& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out.append(absl::string_view("\\\"")); break;
+      case '\\': out.append(absl::string_view("\\\\")); break;
+      case '\n': out.append(absl::string_view("\\n")); break;
+      case '\r': out.append(absl::string_view("\\r")); break;
+      case '\t': out.append(absl::string_view("\\t")); break;
+      default:
+        if (c < 0x20) {
+          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out.append(esc, esc + sizeof(esc));
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+}
+
+// One JSON object per line, the shape log collectors on Kubernetes expect.
+class JsonFormatter final : public spdlog::formatter {
+ public:
+  explicit JsonFormatter(std::string service) : service_(std::move(service)) {}
+
+  void format(const spdlog::details::log_msg& msg,
+              spdlog::memory_buf_t& dest) override {
+    const absl::Time time = absl::FromChrono(msg.time);
+    const std::string head = absl::StrCat(
+        R"({"ts":")",
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone()),
+        R"(","level":")",
+        absl::string_view(spdlog::level::to_string_view(msg.level).data(),
+                          spdlog::level::to_string_view(msg.level).size()),
+        R"(","service":")", service_, R"(","thread":)", msg.thread_id,
+        R"(,"msg":")");
+    dest.append(absl::string_view(head));
+    AppendJsonEscaped(absl::string_view(msg.payload.data(), msg.payload.size()),
+                      dest);
+    dest.append(absl::string_view("\"}\n"));
+  }
+
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>(service_);
+  }
+
+ private:
+  std::string service_;
+};
+
+void GrpcLogToSpdlog(gpr_log_func_args* args) {
+  spdlog::level::level_enum level = spdlog::level::info;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = spdlog::level::err;
+  if (args->severity == GPR_LOG_SEVERITY_DEBUG) level = spdlog::level::debug;
+  spdlog::log(level, "grpc {}:{}: {}", args->file, args->line, args->message);
+}
+
+}  // namespace
+
+absl::Status ParseLogFormat(absl::string_view text, LogFormat* format) {
+  if (text == "text") {
+    *format = LogFormat::kText;
+  } else if (text == "json") {
+    *format = LogFormat::kJson;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("log format must be 'text' or 'json', not '", text, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateLogLevel(absl::string_view level) {
+  const std::string name(level);
+  // spdlog maps unknown names to "off"; only "off" itself may give "off".
+  if (spdlog::level::from_str(name) == spdlog::level::off && name != "off") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "log level must be one of trace, debug, info, warn, error, critical, "
+        "off; not '",
+        level, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetUpLogging(const LogConfig& config) {
+  if (absl::Status s = ValidateLogLevel(config.level); !s.ok()) return s;
+  // Not registered by name, so SetUpLogging may run again (tests do).
+  auto logger = std::make_shared<spdlog::logger>(
+      config.service_name, std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (config.format == LogFormat::kJson) {
+    logger->set_formatter(std::make_unique<JsonFormatter>(config.service_name));
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%f%z %^%l%$ " + config.service_name +
+                        " [%t] %v");
+  }
+  logger->set_level(spdlog::level::from_str(config.level));
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(std::move(logger));
+  gpr_set_log_function(GrpcLogToSpdlog);
+  gpr_set_log_verbosity(config.level == "debug" || config.level == "trace"
+                            ? GPR_LOG_SEVERITY_DEBUG
+                            : GPR_LOG_SEVERITY_ERROR);
+  return absl::OkStatus();
+}
+
+}  // namespace hashmesh

@@ -1,0 +1,122 @@
+#include "services/common/server_flags.h"
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/cpu_count.h"
+
+ABSL_FLAG(std::string, log_level, "info",
+          "trace, debug, info, warn, error, critical or off");
+ABSL_FLAG(std::string, log_format, "text",
+          "text, or json for one JSON object per line (Kubernetes)");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on SIGTERM/SIGINT, how long in-flight calls may finish before "
+          "they are cancelled");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "close client connections after this age (GOAWAY) so clients "
+          "re-resolve and reach new replicas; 'inf' disables");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "time calls get to finish on a connection closed for its age");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "server keepalive ping interval on idle connections");
+ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(10),
+          "reject (too_many_pings) clients that ping more often than this");
+ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
+          "largest request message accepted, in bytes");
+ABSL_FLAG(int, max_concurrent_streams, 1000,
+          "concurrent calls allowed on one HTTP/2 connection");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain; with --tls_key_file serves TLS instead of h2c");
+ABSL_FLAG(std::string, tls_key_file, "", "PEM private key for --tls_cert_file");
+ABSL_FLAG(int, worker_threads, 0,
+          "threads for CPU work; 0 = one per CPU of the cgroup quota");
+
+namespace hashmesh {
+namespace {
+
+absl::Status CheckPositive(absl::string_view flag, absl::Duration d) {
+  if (d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be positive, got ",
+                     absl::FormatDuration(d)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LogConfig> LogConfigFromFlags(std::string service_name) {
+  LogConfig config;
+  config.service_name = std::move(service_name);
+  config.level = absl::GetFlag(FLAGS_log_level);
+  if (absl::Status s = ValidateLogLevel(config.level); !s.ok()) return s;
+  if (absl::Status s = ParseLogFormat(absl::GetFlag(FLAGS_log_format),
+                                      &config.format);
+      !s.ok()) {
+    return s;
+  }
+  return config;
+}
+
+absl::StatusOr<GrpcServerConfig> GrpcServerConfigFromFlags(
+    std::string listen_address) {
+  GrpcServerConfig config;
+  config.listen_address = std::move(listen_address);
+  config.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  config.max_connection_age_grace =
+      absl::GetFlag(FLAGS_max_connection_age_grace);
+  config.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  config.min_client_ping_interval =
+      absl::GetFlag(FLAGS_min_client_ping_interval);
+  config.max_receive_message_bytes =
+      absl::GetFlag(FLAGS_max_receive_message_bytes);
+  config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  config.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+
+  if (config.listen_address.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--listen must be host:port, got '", config.listen_address, "'"));
+  }
+  for (auto [name, value] :
+       {std::pair{"drain_timeout", config.drain_timeout},
+        std::pair{"max_connection_age", config.max_connection_age},
+        std::pair{"max_connection_age_grace", config.max_connection_age_grace},
+        std::pair{"keepalive_time", config.keepalive_time},
+        std::pair{"min_client_ping_interval",
+                  config.min_client_ping_interval}}) {
+    if (absl::Status s = CheckPositive(name, value); !s.ok()) return s;
+  }
+  if (config.max_receive_message_bytes <= 0 ||
+      config.max_concurrent_streams <= 0) {
+    return absl::InvalidArgumentError(
+        "--max_receive_message_bytes and --max_concurrent_streams must be "
+        "positive");
+  }
+  return config;
+}
+
+absl::StatusOr<int> WorkerThreadsFromFlags(std::string* source) {
+  const int flag = absl::GetFlag(FLAGS_worker_threads);
+  if (flag < 0 || flag > 1024) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--worker_threads must be 0 (auto) to 1024, got ", flag));
+  }
+  if (flag > 0) {
+    *source = "--worker_threads";
+    return flag;
+  }
+  CpuCount cpus = EffectiveCpuCount();
+  *source = cpus.source;
+  return cpus.cpus;
+}
+
+void ParseServiceFlags(int argc, char** argv, const char* usage) {
+  absl::SetProgramUsageMessage(usage);
+  absl::ParseCommandLine(argc, argv);
+}
+
+}  // namespace hashmesh

@@ -1,0 +1,42 @@
+// The HashEngine gRPC service: a thin callback-API adapter around Hasher.
+#ifndef HASHMESH_SERVICES_ENGINE_HASH_SERVICE_H_
+#define HASHMESH_SERVICES_ENGINE_HASH_SERVICE_H_
+
+#include <cstddef>
+
+#include "hashmesh/engine/v1/engine.grpc.pb.h"
+#include "services/common/worker_pool.h"
+#include "services/engine/hasher.h"
+
+namespace hashmesh::engine {
+
+struct HashServiceOptions {
+  // Hashes over this many input bytes in total (data + (rounds-1) digests)
+  // run on the worker pool; smaller ones run inline on gRPC's thread, where a
+  // thread hop would cost more than the hash. 0 = always offload.
+  size_t inline_max_bytes = 64 << 10;
+};
+
+class HashService final : public v1::HashEngine::CallbackService {
+ public:
+  // `hasher` and `pool` must outlive the service.
+  HashService(const Hasher* hasher, WorkerPool* pool,
+              HashServiceOptions options);
+
+  grpc::ServerUnaryReactor* Hash(grpc::CallbackServerContext* context,
+                                 const v1::HashRequest* request,
+                                 v1::HashResponse* response) override;
+
+ private:
+  const Hasher* hasher_;
+  WorkerPool* pool_;
+  const HashServiceOptions options_;
+};
+
+// Maps the wire enum to the algorithm; INVALID_ARGUMENT for UNSPECIFIED or an
+// unknown value.
+absl::StatusOr<HashAlgorithm> AlgorithmFromProto(v1::Algorithm algorithm);
+
+}  // namespace hashmesh::engine
+
+#endif  // HASHMESH_SERVICES_ENGINE_HASH_SERVICE_H_
