@@ -70,6 +70,9 @@ void ApplyConnectionPolicy(const GrpcServerConfig& config,
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              config.max_concurrent_streams);
   builder.SetMaxReceiveMessageSize(config.max_receive_message_bytes);
+  // gRPC sets SO_REUSEPORT by default: a second server on a busy port would
+  // silently share it instead of reporting the clash.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
 }
 
 }  // namespace
