@@ -2,10 +2,23 @@
 #ifndef HASHMESH_SERVICES_COMMON_LOG_H_
 #define HASHMESH_SERVICES_COMMON_LOG_H_
 
+#include <spdlog/fmt/fmt.h>
+
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+
+// Debian's Abseil has its own string_view type (not std::string_view), which
+// fmt cannot format by itself: log it as fmt's string_view.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<fmt::string_view> {
+  template <typename Context>
+  auto format(absl::string_view s, Context& ctx) const {
+    return fmt::formatter<fmt::string_view>::format(
+        fmt::string_view(s.data(), s.size()), ctx);
+  }
+};
 
 namespace hashmesh {
 

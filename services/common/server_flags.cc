@@ -1,16 +1,10 @@
 #include "services/common/server_flags.h"
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "services/common/cpu_count.h"
 
-ABSL_FLAG(std::string, log_level, "info",
-          "trace, debug, info, warn, error, critical or off");
-ABSL_FLAG(std::string, log_format, "text",
-          "text, or json for one JSON object per line (Kubernetes)");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM/SIGINT, how long in-flight calls may finish before "
           "they are cancelled");
@@ -46,19 +40,6 @@ absl::Status CheckPositive(absl::string_view flag, absl::Duration d) {
 }
 
 }  // namespace
-
-absl::StatusOr<LogConfig> LogConfigFromFlags(std::string service_name) {
-  LogConfig config;
-  config.service_name = std::move(service_name);
-  config.level = absl::GetFlag(FLAGS_log_level);
-  if (absl::Status s = ValidateLogLevel(config.level); !s.ok()) return s;
-  if (absl::Status s = ParseLogFormat(absl::GetFlag(FLAGS_log_format),
-                                      &config.format);
-      !s.ok()) {
-    return s;
-  }
-  return config;
-}
 
 absl::StatusOr<GrpcServerConfig> GrpcServerConfigFromFlags(
     std::string listen_address) {
@@ -112,11 +93,6 @@ absl::StatusOr<int> WorkerThreadsFromFlags(std::string* source) {
   CpuCount cpus = EffectiveCpuCount();
   *source = cpus.source;
   return cpus.cpus;
-}
-
-void ParseServiceFlags(int argc, char** argv, const char* usage) {
-  absl::SetProgramUsageMessage(usage);
-  absl::ParseCommandLine(argc, argv);
 }
 
 }  // namespace hashmesh

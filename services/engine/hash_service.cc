@@ -1,10 +1,13 @@
 #include "services/engine/hash_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
+#include "services/common/log.h"
 
 namespace hashmesh::engine {
 namespace {
@@ -61,6 +64,8 @@ grpc::ServerUnaryReactor* HashService::Hash(
     return reactor;
   }
 
+  spdlog::debug("hash {} rounds={} bytes={}", AlgorithmName(*algorithm),
+                request->rounds(), request->data().size());
   const size_t work_bytes =
       request->data().size() +
       static_cast<size_t>(request->rounds() - 1) * DigestSize(*algorithm);
