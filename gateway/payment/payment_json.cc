@@ -1,0 +1,157 @@
+#include "gateway/payment/payment_json.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/payment/api_error.h"
+#include "gateway/payment/json_number.h"
+
+namespace hashmesh::gateway {
+namespace {
+
+namespace json = boost::json;
+
+absl::string_view View(json::string_view text) {
+  return {text.data(), text.size()};
+}
+
+// basic_parser's handler: forwards events to a PaymentFieldsCollector.
+// Boost.JSON itself rejects BOMs, invalid UTF-8, lone surrogates, raw control
+// characters in strings, nesting beyond max_depth and anything not JSON.
+// Keys and numbers spanning Boost's internal buffer (long ones with escapes)
+// arrive in parts, which are joined here.
+class BoostJsonHandler {
+ public:
+  // No limits of its own: the body is at most 64 KiB.
+  static constexpr std::size_t max_object_size = SIZE_MAX;
+  static constexpr std::size_t max_array_size = SIZE_MAX;
+  static constexpr std::size_t max_key_size = SIZE_MAX;
+  static constexpr std::size_t max_string_size = SIZE_MAX;
+
+  explicit BoostJsonHandler(PaymentFields* fields) : collector_(fields) {}
+
+  const PaymentFieldsCollector& collector() const { return collector_; }
+
+  bool on_document_begin(json::error_code&) { return true; }
+  bool on_document_end(json::error_code&) { return true; }
+
+  bool on_object_begin(json::error_code& ec) {
+    return Check(collector_.BeginContainer(/*is_object=*/true), ec);
+  }
+  bool on_array_begin(json::error_code& ec) {
+    return Check(collector_.BeginContainer(/*is_object=*/false), ec);
+  }
+  bool on_object_end(std::size_t, json::error_code&) { return End(); }
+  bool on_array_end(std::size_t, json::error_code&) { return End(); }
+
+  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+    key_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(json::string_view last, std::size_t, json::error_code& ec) {
+    if (key_.empty()) return Check(collector_.Key(View(last)), ec);
+    key_.append(last.data(), last.size());
+    const bool ok = collector_.Key(key_);
+    key_.clear();
+    return Check(ok, ec);
+  }
+
+  bool on_string_part(json::string_view part, std::size_t,
+                      json::error_code& ec) {
+    return Check(collector_.StringPart(View(part)), ec);
+  }
+  bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
+    return Check(collector_.String(View(last)), ec);
+  }
+
+  bool on_number_part(json::string_view part, json::error_code&) {
+    number_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_int64(int64_t value, json::string_view, json::error_code& ec) {
+    number_.clear();
+    return Check(collector_.Integer(value), ec);
+  }
+  bool on_uint64(uint64_t, json::string_view, json::error_code& ec) {
+    number_.clear();  // only integers above INT64_MAX come here
+    return Check(collector_.NumberBeyondInt64(/*integer=*/true), ec);
+  }
+  bool on_double(double value, json::string_view last, json::error_code& ec) {
+    absl::string_view text = View(last);
+    if (!number_.empty()) text = number_.append(last.data(), last.size());
+    bool ok;
+    // Boost 1.81 rounds near DBL_MAX imprecisely (1.7976931348623158e308
+    // becomes inf), so only the text decides whether a large value overflows.
+    if (std::abs(value) > 1e308 && OverflowsDouble(text)) {
+      ok = collector_.Fail("a number is too large for a double");
+    } else {
+      ok = collector_.NumberBeyondInt64(IsIntegerText(text));
+    }
+    number_.clear();
+    return Check(ok, ec);
+  }
+
+  bool on_bool(bool, json::error_code& ec) {
+    return Check(collector_.Literal(), ec);
+  }
+  bool on_null(json::error_code& ec) { return Check(collector_.Literal(), ec); }
+  bool on_comment_part(json::string_view, json::error_code&) { return true; }
+  bool on_comment(json::string_view, json::error_code&) { return true; }
+
+ private:
+  // The parser stops only when the handler sets an error; which one does not
+  // matter, the collector's failure() says why.
+  static bool Check(bool ok, json::error_code& ec) {
+    if (!ok) ec = json::error::syntax;
+    return ok;
+  }
+  bool End() {
+    collector_.EndContainer();
+    return true;
+  }
+
+  PaymentFieldsCollector collector_;
+  std::string key_;     // parts of the current key
+  std::string number_;  // parts of the current number
+};
+
+}  // namespace
+
+absl::Status InvalidJsonError(absl::string_view reason) {
+  return ApiError(absl::StatusCode::kInvalidArgument, error_code::kInvalidJson,
+                  absl::StrCat("request body is not valid JSON: ", reason));
+}
+
+absl::Status ReadPaymentFields(absl::string_view body, PaymentFields* fields) {
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  json::basic_parser<BoostJsonHandler> parser(options, fields);
+  json::error_code ec;
+  const std::size_t consumed =
+      parser.write_some(/*more=*/false, body.data(), body.size(), ec);
+  if (absl::string_view failure = parser.handler().collector().failure();
+      !failure.empty()) {
+    return InvalidJsonError(failure);
+  }
+  if (ec == json::error::too_deep) {
+    return InvalidJsonError(
+        absl::StrCat("nesting deeper than ", kMaxJsonDepth, " levels"));
+  }
+  if (ec) {
+    return InvalidJsonError(absl::StrCat(ec.message(), " at byte ", consumed));
+  }
+  // basic_parser stops after the value (and trailing whitespace) without
+  // complaining about what follows.
+  if (consumed != body.size()) {
+    return InvalidJsonError(absl::StrCat(
+        "unexpected data after the JSON value at byte ", consumed));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace hashmesh::gateway
