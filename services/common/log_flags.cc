@@ -3,6 +3,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error, critical or off");
@@ -24,7 +27,20 @@ absl::StatusOr<LogConfig> LogConfigFromFlags(std::string service_name) {
   return config;
 }
 
-void ParseServiceFlags(int argc, char** argv, const char* usage) {
+void ParseServiceFlags(int argc, char** argv, const char* usage,
+                       const char* source_dir) {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  if (*source_dir != '\0') {
+    // By default absl's --help lists only flags defined in a file named after
+    // the program; hashmesh's live in main.cc and services/common/.
+    absl::FlagsUsageConfig usage_config;
+    usage_config.contains_help_flags = [dir = std::string(source_dir)](
+                                           absl::string_view file) {
+      return absl::StrContains(file, dir) ||
+             absl::StrContains(file, "services/common/");
+    };
+    absl::SetFlagsUsageConfig(usage_config);
+  }
   absl::SetProgramUsageMessage(usage);
   absl::ParseCommandLine(argc, argv);
 }
