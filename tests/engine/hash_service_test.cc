@@ -12,26 +12,17 @@
 #include "absl/synchronization/notification.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/grpc_server.h"
+#include "tests/support/eventually.h"
 #include "tools/reflection_client.h"
 
 namespace hashmesh::engine {
 namespace {
 
+using ::hashmesh::testing::Eventually;
 using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-// Polls `done` for up to 20 s: a bound for a broken build, never a timing
-// assumption of the test itself.
-template <typename Predicate>
-bool Eventually(Predicate done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 class HashServiceTest : public ::testing::Test {
  protected:

@@ -1,0 +1,99 @@
+// Wires the gateway together: io_context threads, listener, upstreams, drain.
+#ifndef HASHMESH_GATEWAY_GATEWAY_SERVER_H_
+#define HASHMESH_GATEWAY_GATEWAY_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "gateway/app.h"
+#include "gateway/http/http_limits.h"
+#include "gateway/http/listener.h"
+#include "gateway/http/session_registry.h"
+#include "gateway/metrics/metrics.h"
+#include "gateway/payment_handler.h"
+#include "gateway/upstream/grpc_channels.h"
+#include "gateway/upstream/readiness.h"
+#include "gateway/upstream/sources.h"
+#include "services/engine/hasher.h"
+#include "services/pgstub/accounts_table.h"
+
+namespace hashmesh::gateway {
+
+enum class UpstreamMode { kGrpc, kInproc };
+
+struct GatewayConfig {
+  std::string listen_address = "0.0.0.0:8080";
+  int threads = 1;  // io_context threads; each connection lives on one
+  HttpLimits http;
+  // kInproc: the store or the engine runs inside the gateway (the monolith
+  // the benchmark compares against), with the same code paths otherwise.
+  UpstreamMode store = UpstreamMode::kGrpc;
+  UpstreamMode engine = UpstreamMode::kGrpc;
+  std::string store_target = "localhost:50052";
+  std::string engine_target = "localhost:50051";
+  ChannelOptions channels;
+  absl::Duration upstream_timeout = absl::Seconds(1);
+  absl::Duration readiness_timeout = absl::Milliseconds(500);
+  uint32_t hash_rounds = 100;
+  uint32_t inproc_accounts = 100000;                  // store=inproc only
+  absl::Duration inproc_latency = absl::Milliseconds(2);  // store=inproc only
+  absl::Duration drain_timeout = absl::Seconds(10);
+};
+
+// INVALID_ARGUMENT naming the setting when the config cannot work.
+absl::Status ValidateGatewayConfig(const GatewayConfig& config);
+
+class GatewayServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<GatewayServer>> Start(
+      const GatewayConfig& config);
+  ~GatewayServer();  // drains if Drain() was not called
+
+  GatewayServer(const GatewayServer&) = delete;
+  GatewayServer& operator=(const GatewayServer&) = delete;
+
+  int port() const { return listener_->port(); }
+  const Metrics& metrics() const { return metrics_; }
+
+  // /readyz turns 503, no new connections, idle ones close, busy ones close
+  // after their reply; returns when all are closed (or drain_timeout passed)
+  // and every upstream call has completed. Idempotent.
+  void Drain();
+
+ private:
+  explicit GatewayServer(const GatewayConfig& config);
+  absl::Status Init();
+
+  const GatewayConfig config_;
+  Metrics metrics_;
+  std::unique_ptr<pgstub::AccountsTable> table_;
+  std::unique_ptr<engine::Hasher> hasher_;
+  std::unique_ptr<AccountSource> accounts_;
+  std::unique_ptr<DigestSource> digests_;
+  HealthProbe store_probe_;
+  HealthProbe engine_probe_;
+  std::unique_ptr<PaymentHandler> payments_;
+  std::unique_ptr<GatewayApp> app_;
+  SessionRegistry registry_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<boost::asio::executor_work_guard<
+      boost::asio::io_context::executor_type>>
+      guards_;
+  std::vector<std::thread> threads_;
+  std::shared_ptr<Listener> listener_;
+  absl::Mutex drain_mu_;
+  bool drained_ ABSL_GUARDED_BY(drain_mu_) = false;
+};
+
+}  // namespace hashmesh::gateway
+
+#endif  // HASHMESH_GATEWAY_GATEWAY_SERVER_H_

@@ -1,0 +1,93 @@
+#include "gateway/http/listener.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/error.hpp>
+#include <spdlog/spdlog.h>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/http/session.h"
+
+namespace hashmesh::gateway {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+absl::StatusOr<std::shared_ptr<Listener>> Listener::Create(
+    const tcp::endpoint& endpoint, std::vector<asio::io_context*> workers,
+    GatewayApp* app, Metrics* metrics, const HttpLimits* limits,
+    SessionRegistry* registry) {
+  std::shared_ptr<Listener> listener(
+      new Listener(std::move(workers), app, metrics, limits, registry));
+  boost::system::error_code ec;
+  tcp::acceptor& acceptor = listener->acceptor_;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (!ec) {
+    listener->port_ = acceptor.local_endpoint().port();
+    return listener;
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "cannot listen on ", endpoint.address().to_string(), ":",
+      endpoint.port(), ": ", ec.message(),
+      ec == asio::error::address_in_use ? " (address already in use)" : ""));
+}
+
+Listener::Listener(std::vector<asio::io_context*> workers, GatewayApp* app,
+                   Metrics* metrics, const HttpLimits* limits,
+                   SessionRegistry* registry)
+    : workers_(std::move(workers)),
+      acceptor_(*workers_[0]),
+      retry_timer_(*workers_[0]),
+      app_(app),
+      metrics_(metrics),
+      limits_(limits),
+      registry_(registry) {}
+
+void Listener::Start() {
+  asio::post(acceptor_.get_executor(),
+             [self = shared_from_this()] { self->Accept(); });
+}
+
+void Listener::Stop() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ignored;
+    self->acceptor_.close(ignored);
+    self->retry_timer_.cancel();
+  });
+}
+
+void Listener::Accept() {
+  asio::io_context& worker = *workers_[next_worker_++ % workers_.size()];
+  acceptor_.async_accept(
+      worker, [self = shared_from_this()](boost::beast::error_code ec,
+                                          tcp::socket socket) {
+        self->OnAccept(ec, std::move(socket));
+      });
+}
+
+void Listener::OnAccept(boost::beast::error_code ec, tcp::socket socket) {
+  if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+  if (ec) {
+    // Out of file descriptors and the like: back off instead of spinning.
+    spdlog::warn("accept failed: {}; retrying in 50ms", ec.message());
+    retry_timer_.expires_after(std::chrono::milliseconds(50));
+    retry_timer_.async_wait([self = shared_from_this()](
+                                boost::beast::error_code wait_ec) {
+      if (!wait_ec) self->Accept();
+    });
+    return;
+  }
+  const bool reject =
+      metrics_->connections_open() >= limits_->max_connections;
+  if (reject) metrics_->ConnectionRejected();
+  auto session = std::make_shared<Session>(std::move(socket), app_, metrics_,
+                                           limits_, registry_);
+  // The session's handlers run on its socket's io_context, not this one.
+  asio::post(session->executor(),
+             [session, reject] { session->Start(reject); });
+  Accept();
+}
+
+}  // namespace hashmesh::gateway

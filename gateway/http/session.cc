@@ -1,0 +1,278 @@
+#include "gateway/http/session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <spdlog/spdlog.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/http/session_registry.h"
+#include "gateway/payment/api_error.h"
+#include "gateway/payment/payment_request.h"
+
+namespace hashmesh::gateway {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+
+constexpr size_t kReadChunk = 4096;
+constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::chrono::nanoseconds Chrono(absl::Duration d) {
+  return absl::ToChronoNanoseconds(d);
+}
+
+absl::string_view View(boost::beast::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+bool IsDisconnect(beast::error_code ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset ||
+         ec == asio::error::operation_aborted || ec == beast::error::timeout;
+}
+
+Reply CloseWith(const absl::Status& status) {
+  Reply reply = ErrorReply(status);
+  reply.close = true;
+  return reply;
+}
+
+}  // namespace
+
+Session::Session(asio::ip::tcp::socket socket, GatewayApp* app,
+                 Metrics* metrics, const HttpLimits* limits,
+                 SessionRegistry* registry)
+    : stream_(std::move(socket)),
+      app_(app),
+      metrics_(metrics),
+      limits_(limits),
+      registry_(registry) {
+  metrics_->ConnectionOpened();
+}
+
+Session::~Session() {
+  registry_->Remove(this);
+  metrics_->ConnectionClosed();
+}
+
+void Session::Start(bool reject) {
+  registry_->Add(shared_from_this());
+  beast::error_code ignored;
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (reject) {
+    Send(CloseWith(ApiError(absl::StatusCode::kUnavailable,
+                            error_code::kServiceUnavailable,
+                            "too many connections; retry later")));
+    return;
+  }
+  WaitForRequest();
+}
+
+void Session::Shutdown() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    self->draining_ = true;
+    if (self->idle_) self->Close();
+  });
+}
+
+void Session::WaitForRequest() {
+  if (draining_) {
+    Close();
+    return;
+  }
+  if (buffer_.size() > 0) {  // a pipelined request is already here
+    ReadHeader();
+    return;
+  }
+  idle_ = true;
+  stream_.expires_after(Chrono(limits_->idle_timeout));
+  stream_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      [self = shared_from_this()](beast::error_code ec, size_t n) {
+        self->idle_ = false;
+        if (ec) {
+          self->Close();
+          return;
+        }
+        self->buffer_.commit(n);
+        self->ReadHeader();
+      });
+}
+
+void Session::ReadHeader() {
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(limits_->max_header_bytes));
+  parser_->body_limit(limits_->max_body_bytes);
+  match_ = {};
+  stream_.expires_after(Chrono(limits_->header_timeout));
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        self->OnHeader(ec);
+      });
+}
+
+void Session::OnHeader(beast::error_code ec) {
+  // Beast reports a Content-Length over the body limit with the header.
+  if (ec && ec != http::error::body_limit) {
+    FailRequest(ec);
+    return;
+  }
+  const auto& request = parser_->get();
+  match_ = MatchRoute(request.method(), View(request.target()));
+  if (ec == http::error::body_limit) {
+    FailRequest(ec);
+    return;
+  }
+  if (parser_->is_done()) {
+    Dispatch();
+    return;
+  }
+  ContinueThenReadBody();
+}
+
+void Session::ContinueThenReadBody() {
+  const auto& request = parser_->get();
+  if (request.version() < 11 ||
+      !beast::iequals(request[http::field::expect], "100-continue")) {
+    ReadBody();
+    return;
+  }
+  // curl and others wait for this before sending a body of over 1 KiB.
+  asio::async_write(stream_, asio::buffer(kContinue, sizeof(kContinue) - 1),
+                    [self = shared_from_this()](beast::error_code ec, size_t) {
+                      if (ec) {
+                        self->Close();
+                        return;
+                      }
+                      self->ReadBody();
+                    });
+}
+
+void Session::ReadBody() {
+  stream_.expires_after(Chrono(limits_->body_timeout));
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) {
+                     if (ec) {
+                       self->FailRequest(ec);
+                       return;
+                     }
+                     self->Dispatch();
+                   });
+}
+
+void Session::FailRequest(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    // Routing comes first: only the payments route answers 413; other
+    // routes give their usual answer. Either way the rest is not read.
+    if (match_.route == Route::kPayments && match_.method_allowed) {
+      Send(CloseWith(CheckBodySize(limits_->max_body_bytes + 1,
+                                   limits_->max_body_bytes)));
+      return;
+    }
+    request_start_ = absl::Now();
+    app_->Handle(match_, View(parser_->get().target()), std::nullopt, "",
+                 stream_.get_executor(), [self = shared_from_this()](Reply r) {
+                   r.close = true;
+                   self->Send(std::move(r));
+                 });
+    return;
+  }
+  if (ec == http::error::header_limit) {
+    Send(CloseWith(ApiError(
+        absl::StatusCode::kResourceExhausted,
+        error_code::kRequestHeaderFieldsTooLarge,
+        absl::StrCat("request header larger than ", limits_->max_header_bytes,
+                     " bytes"))));
+    return;
+  }
+  if (IsDisconnect(ec) || ec == http::error::partial_message) {
+    Close();  // the client went away or was too slow: nobody to answer
+    return;
+  }
+  Send(CloseWith(ApiError(absl::StatusCode::kInvalidArgument,
+                          error_code::kBadRequest,
+                          absl::StrCat("malformed HTTP request: ", ec.message()))));
+}
+
+void Session::Dispatch() {
+  request_start_ = absl::Now();
+  const auto& request = parser_->get();
+  std::optional<absl::string_view> content_type;
+  if (auto it = request.find(http::field::content_type); it != request.end()) {
+    content_type = View(it->value());
+  }
+  // Handle() reads the body before it returns; the parser keeps it alive
+  // until the reply is written anyway.
+  app_->Handle(match_, View(request.target()), content_type, request.body(),
+               stream_.get_executor(), [self = shared_from_this()](Reply r) {
+                 self->Send(std::move(r));
+               });
+}
+
+void Session::Send(Reply reply) {
+  const bool have_request = parser_.has_value() && parser_->is_header_done();
+  const unsigned version = have_request ? parser_->get().version() : 11;
+  const bool keep_alive = have_request && parser_->get().keep_alive() &&
+                          !reply.close && !draining_ && !app_->draining();
+  response_ = {};
+  response_.version(version);
+  response_.result(static_cast<unsigned>(reply.status));
+  response_.set(http::field::content_type, reply.content_type);
+  if (reply.allow != nullptr) response_.set(http::field::allow, reply.allow);
+  response_.body() = std::move(reply.body);
+  response_.keep_alive(keep_alive);
+  response_.prepare_payload();
+  metrics_->RecordRequest(match_.route, reply.status,
+                          have_request ? absl::Now() - request_start_
+                                       : absl::ZeroDuration());
+  stream_.expires_after(Chrono(limits_->write_timeout));
+  http::async_write(stream_, response_,
+                    [self = shared_from_this(), keep_alive](
+                        beast::error_code ec, size_t) {
+                      self->OnWrite(!keep_alive, ec);
+                    });
+}
+
+void Session::OnWrite(bool close, beast::error_code ec) {
+  if (ec) {
+    Close();
+  } else if (close) {
+    LingerAndClose();
+  } else {
+    WaitForRequest();
+  }
+}
+
+void Session::LingerAndClose() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.expires_after(Chrono(limits_->linger_timeout));
+  buffer_.clear();
+  stream_.async_read_some(
+      buffer_.prepare(kReadChunk),
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec) {
+          self->Close();
+          return;
+        }
+        self->LingerAndClose();  // discard and keep draining until EOF
+      });
+}
+
+void Session::Close() {
+  if (closed_) return;
+  closed_ = true;
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+}  // namespace hashmesh::gateway

@@ -1,0 +1,78 @@
+// One HTTP/1.1 connection: read, route, answer in order, keep alive or close.
+#ifndef HASHMESH_GATEWAY_HTTP_SESSION_H_
+#define HASHMESH_GATEWAY_HTTP_SESSION_H_
+
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "absl/time/time.h"
+#include "gateway/app.h"
+#include "gateway/http/http_limits.h"
+#include "gateway/http/reply.h"
+#include "gateway/metrics/metrics.h"
+
+namespace hashmesh::gateway {
+
+class SessionRegistry;
+
+// Requests on one connection are handled one after another, so pipelined
+// requests are answered in the order they came. All of a session's work runs
+// on its socket's executor (one io_context thread): no locks needed.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(boost::asio::ip::tcp::socket socket, GatewayApp* app,
+          Metrics* metrics, const HttpLimits* limits,
+          SessionRegistry* registry);
+  ~Session();
+
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+  // Starts reading requests; with `reject`, answers 503 at once and closes.
+  void Start(bool reject);
+
+  // Drain: an idle connection closes now, a busy one after its reply.
+  // Callable from any thread.
+  void Shutdown();
+
+ private:
+  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+  void WaitForRequest();
+  void ReadHeader();
+  void OnHeader(boost::beast::error_code ec);
+  void ContinueThenReadBody();
+  void ReadBody();
+  void OnBody(boost::beast::error_code ec);
+  // The request could not be read whole: answer what can be answered, close.
+  void FailRequest(boost::beast::error_code ec);
+  void Dispatch();
+  void Send(Reply reply);
+  void OnWrite(bool close, boost::beast::error_code ec);
+  void LingerAndClose();
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<Parser> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  GatewayApp* app_;
+  Metrics* metrics_;
+  const HttpLimits* limits_;
+  SessionRegistry* registry_;
+  RouteMatch match_;
+  absl::Time request_start_;
+  bool idle_ = false;       // waiting for the first byte of a request
+  bool draining_ = false;   // Shutdown() was called
+  bool closed_ = false;
+};
+
+}  // namespace hashmesh::gateway
+
+#endif  // HASHMESH_GATEWAY_HTTP_SESSION_H_

@@ -1,0 +1,136 @@
+// hashmesh-gateway: the HTTP gateway. Flags -> config, start, wait, drain.
+#include <cstdlib>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "gateway/gateway_server.h"
+#include "services/common/cpu_count.h"
+#include "services/common/log_flags.h"
+#include "services/common/signals.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:8080", "HTTP listen address IP:port");
+ABSL_FLAG(int, threads, 0,
+          "I/O threads (each runs one io_context); 0 = one per CPU of the "
+          "cgroup quota");
+ABSL_FLAG(std::string, store, "grpc",
+          "grpc: the pgstub service at --store_target; inproc: the accounts "
+          "table inside the gateway (benchmark baseline)");
+ABSL_FLAG(std::string, engine, "grpc",
+          "grpc: the engine at --engine_target; inproc: hash in-process");
+ABSL_FLAG(std::string, store_target, "localhost:50052",
+          "gRPC target of pgstub, e.g. dns:///pgstub.hashmesh.svc:50052");
+ABSL_FLAG(std::string, engine_target, "localhost:50051",
+          "gRPC target of the engine, e.g. ipv4:127.0.0.1:50051,127.0.0.1:50061");
+ABSL_FLAG(int, upstream_channels, 2,
+          "gRPC channels (HTTP/2 connections) per upstream address");
+ABSL_FLAG(absl::Duration, upstream_timeout, absl::Seconds(1),
+          "deadline of every upstream call");
+ABSL_FLAG(int, upstream_max_attempts, 3,
+          "attempts per upstream call for UNAVAILABLE (retry with backoff)");
+ABSL_FLAG(uint32_t, hash_rounds, 100, "SHA-256 rounds of every payment digest");
+ABSL_FLAG(uint32_t, accounts, 100000, "accounts of the in-process store");
+ABSL_FLAG(absl::Duration, latency, absl::Milliseconds(2),
+          "simulated query latency of the in-process store");
+ABSL_FLAG(uint64_t, max_body_bytes, 64 << 10, "larger bodies get 413");
+ABSL_FLAG(uint64_t, max_header_bytes, 8 << 10, "larger headers get 431");
+ABSL_FLAG(absl::Duration, header_timeout, absl::Seconds(10),
+          "time to send a request's header once it has begun");
+ABSL_FLAG(absl::Duration, body_timeout, absl::Seconds(10),
+          "time to send a request's body");
+ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
+          "keep-alive connections idle this long are closed");
+ABSL_FLAG(int, max_connections, 10000,
+          "connections beyond this get 503 and are closed");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on SIGTERM/SIGINT, how long open requests may finish");
+
+namespace {
+
+using hashmesh::gateway::UpstreamMode;
+
+int Fail(const absl::Status& status) {
+  std::cerr << "hashmesh-gateway: " << status.message() << "\n";
+  return EXIT_FAILURE;
+}
+
+absl::StatusOr<UpstreamMode> ParseMode(const char* flag, const std::string& v) {
+  if (v == "grpc") return UpstreamMode::kGrpc;
+  if (v == "inproc") return UpstreamMode::kInproc;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", flag, " must be 'grpc' or 'inproc', not '", v, "'"));
+}
+
+absl::StatusOr<hashmesh::gateway::GatewayConfig> ConfigFromFlags(
+    std::string* threads_source) {
+  hashmesh::gateway::GatewayConfig c;
+  c.listen_address = absl::GetFlag(FLAGS_listen);
+  const int threads = absl::GetFlag(FLAGS_threads);
+  if (threads < 0) return absl::InvalidArgumentError("--threads must be >= 0");
+  const hashmesh::CpuCount cpus = hashmesh::EffectiveCpuCount();
+  c.threads = threads > 0 ? threads : cpus.cpus;
+  *threads_source = threads > 0 ? "--threads" : cpus.source;
+  auto store = ParseMode("store", absl::GetFlag(FLAGS_store));
+  if (!store.ok()) return store.status();
+  auto engine = ParseMode("engine", absl::GetFlag(FLAGS_engine));
+  if (!engine.ok()) return engine.status();
+  c.store = *store;
+  c.engine = *engine;
+  c.store_target = absl::GetFlag(FLAGS_store_target);
+  c.engine_target = absl::GetFlag(FLAGS_engine_target);
+  c.channels.channels = absl::GetFlag(FLAGS_upstream_channels);
+  c.channels.retry_max_attempts = absl::GetFlag(FLAGS_upstream_max_attempts);
+  c.upstream_timeout = absl::GetFlag(FLAGS_upstream_timeout);
+  c.hash_rounds = absl::GetFlag(FLAGS_hash_rounds);
+  c.inproc_accounts = absl::GetFlag(FLAGS_accounts);
+  c.inproc_latency = absl::GetFlag(FLAGS_latency);
+  c.http.max_body_bytes = absl::GetFlag(FLAGS_max_body_bytes);
+  c.http.max_header_bytes = absl::GetFlag(FLAGS_max_header_bytes);
+  c.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
+  c.http.body_timeout = absl::GetFlag(FLAGS_body_timeout);
+  c.http.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  c.http.max_connections = absl::GetFlag(FLAGS_max_connections);
+  c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  if (absl::Status s = hashmesh::gateway::ValidateGatewayConfig(c); !s.ok()) {
+    return s;
+  }
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hashmesh::BlockTerminationSignals();
+  hashmesh::ParseServiceFlags(
+      argc, argv,
+      "hashmesh-gateway: HTTP/1.1 payments API in front of pgstub and the "
+      "engine. Example: hashmesh-gateway --listen=0.0.0.0:8080 "
+      "--store_target=localhost:50052 --engine_target=localhost:50051",
+      "gateway/");
+  auto log_config = hashmesh::LogConfigFromFlags("gateway");
+  if (!log_config.ok()) return Fail(log_config.status());
+  std::string threads_source;
+  auto config = ConfigFromFlags(&threads_source);
+  if (!config.ok()) return Fail(config.status());
+  if (absl::Status s = hashmesh::SetUpLogging(*log_config); !s.ok()) {
+    return Fail(s);
+  }
+
+  auto server = hashmesh::gateway::GatewayServer::Start(*config);
+  if (!server.ok()) return Fail(server.status());
+  spdlog::info(
+      "gateway listening on {}:{} ({} threads: {}; store {} {}, engine {} {}; "
+      "hash_rounds {})",
+      config->listen_address.substr(0, config->listen_address.rfind(':')),
+      (*server)->port(), config->threads, threads_source,
+      absl::GetFlag(FLAGS_store),
+      config->store_target, absl::GetFlag(FLAGS_engine), config->engine_target,
+      config->hash_rounds);
+
+  const int signal_number = hashmesh::WaitForTerminationSignal();
+  spdlog::info("signal {} received", signal_number);
+  (*server)->Drain();
+  return EXIT_SUCCESS;
+}

@@ -1,0 +1,341 @@
+// The whole mesh end to end: real pgstub, engine and gateway processes, real HTTP.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "tests/mesh/mesh_fixture.h"
+#include "tests/support/eventually.h"
+#include "tests/support/http_client.h"
+
+namespace hashmesh::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kExamplePayment[] =
+    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
+    R"("merchant":"corner-cafe","memo":"latte"})";
+constexpr char kExampleResponse[] =
+    R"({"payment_id":"pay-c823733de082fd1d","account_id":"acc-000042",)"
+    R"("amount_cents":1299,"currency":"GBP","merchant":"corner-cafe",)"
+    R"("status":"authorized","balance_after_cents":431299,"algorithm":"sha256",)"
+    R"("rounds":100,"digest":)"
+    R"("c823733de082fd1d99f4e82162fc46accac494e8abba139716a3cb843b508522"})";
+
+
+class MeshTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto pgstub = StartPgstub();
+    ASSERT_TRUE(pgstub.ok()) << pgstub.status();
+    pgstub_ = new Service(*std::move(pgstub));
+    auto engine = StartEngine();
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    engine_ = new Service(*std::move(engine));
+    auto gateway = StartGateway(Local(pgstub_->port), Local(engine_->port));
+    ASSERT_TRUE(gateway.ok()) << gateway.status();
+    gateway_ = new Service(*std::move(gateway));
+  }
+
+  static void TearDownTestSuite() {
+    for (Service* s : {gateway_, engine_, pgstub_}) {
+      if (s != nullptr) EXPECT_EQ(*Stop(*s), 0) << s->process->output();
+      delete s;
+    }
+  }
+
+  void SetUp() override {
+    ASSERT_NE(gateway_, nullptr) << "the mesh did not start";
+  }
+
+  static int port() { return gateway_->port; }
+
+  static Service* pgstub_;
+  static Service* engine_;
+  static Service* gateway_;
+};
+
+Service* MeshTest::pgstub_ = nullptr;
+Service* MeshTest::engine_ = nullptr;
+Service* MeshTest::gateway_ = nullptr;
+
+TEST_F(MeshTest, ExamplePaymentIsByteExact) {
+  auto response = PostPayment(port(), kExamplePayment);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 201);
+  EXPECT_EQ(response->body, kExampleResponse);
+  EXPECT_EQ(response->header("content-type"), "application/json");
+}
+
+TEST_F(MeshTest, EveryErrorRow) {
+  struct Case {
+    std::string content_type;
+    std::string body;
+    int status;
+    std::string code;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"text/plain", kExamplePayment, 415, "unsupported_media_type", ""},
+      {"application/json", "{", 400, "invalid_json", ""},
+      {"application/json", "[]", 400, "invalid_json", ""},
+      {"application/json", R"({"account_id":"acc-42"})", 400,
+       "invalid_argument", "account_id"},
+      {"application/json",
+       R"({"account_id":"acc-000042","amount_cents":0,"currency":"GBP","merchant":"m"})",
+       400, "invalid_argument", "amount_cents"},
+      {"application/json",
+       R"({"account_id":"acc-999999","amount_cents":1,"currency":"GBP","merchant":"m"})",
+       404, "account_not_found", "account_id"},
+      {"application/json",
+       R"({"account_id":"acc-000013","amount_cents":1,"currency":"EUR","merchant":"m"})",
+       403, "account_frozen", "account_id"},
+      {"application/json",
+       R"({"account_id":"acc-000042","amount_cents":1,"currency":"USD","merchant":"m"})",
+       422, "currency_mismatch", "currency"},
+      {"application/json",
+       R"({"account_id":"acc-000042","amount_cents":432599,"currency":"GBP","merchant":"m"})",
+       422, "insufficient_funds", "amount_cents"},
+  };
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  for (const Case& c : cases) {
+    auto response = client->Send("POST", "/v1/payments", c.body,
+                                 {{"Content-Type", c.content_type}});
+    ASSERT_TRUE(response.ok()) << response.status();
+    EXPECT_EQ(response->status, c.status) << c.body << " " << response->body;
+    EXPECT_THAT(response->body,
+                HasSubstr(absl::StrCat(R"({"error":{"code":")", c.code, "\"")))
+        << c.body;
+    if (!c.field.empty()) {
+      EXPECT_THAT(response->body,
+                  HasSubstr(absl::StrCat(R"("field":")", c.field, "\"}}")));
+    } else {
+      EXPECT_THAT(response->body, ::testing::Not(HasSubstr("\"field\"")));
+    }
+  }
+}
+
+TEST_F(MeshTest, RoutingComesFirst) {
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  auto not_found = client->Send("POST", "/v1/payments/", kExamplePayment);
+  EXPECT_EQ(not_found->status, 404);
+  EXPECT_THAT(not_found->body, HasSubstr(R"("code":"not_found")"));
+  auto wrong_method = client->Send("GET", "/v1/payments", "");
+  EXPECT_EQ(wrong_method->status, 405);
+  EXPECT_EQ(wrong_method->header("allow"), "POST");
+  EXPECT_THAT(wrong_method->body, HasSubstr(R"("code":"method_not_allowed")"));
+  auto with_query = client->Send("POST", "/v1/payments?x=1", kExamplePayment);
+  EXPECT_EQ(with_query->status, 201);
+  auto encoded = client->Send("POST", "/v1/%70ayments", kExamplePayment);
+  EXPECT_EQ(encoded->status, 404);
+}
+
+TEST_F(MeshTest, KeepAliveServesManyRequestsOnOneConnection) {
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  for (int i = 0; i < 50; ++i) {
+    auto response = client->Send("POST", "/v1/payments", kExamplePayment);
+    ASSERT_TRUE(response.ok()) << "request " << i << ": " << response.status();
+    EXPECT_EQ(response->status, 201);
+    EXPECT_TRUE(response->keep_alive);
+  }
+}
+
+TEST_F(MeshTest, PipelinedRequestsAreAnsweredInOrder) {
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  const std::string payment = absl::StrCat(
+      "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nContent-Length: ",
+      strlen(kExamplePayment), "\r\n\r\n", kExamplePayment);
+  ASSERT_TRUE(client
+                  ->WriteRaw(absl::StrCat(payment, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                                          "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
+                                          payment))
+                  .ok());
+  EXPECT_EQ(client->ReadResponse()->status, 201);
+  EXPECT_EQ(client->ReadResponse()->status, 200);
+  EXPECT_EQ(client->ReadResponse()->status, 404);
+  auto last = client->ReadResponse();
+  EXPECT_EQ(last->status, 201);
+  EXPECT_EQ(last->body, kExampleResponse);
+}
+
+TEST_F(MeshTest, ConnectionCloseAndHttp10AreHonoured) {
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  auto closing = client->Send("GET", "/healthz", "", {{"Connection", "close"}});
+  EXPECT_EQ(closing->status, 200);
+  EXPECT_FALSE(closing->keep_alive);
+  EXPECT_TRUE(client->WaitForClose(absl::Seconds(10)));
+
+  auto old = HttpClient::Connect(port());
+  ASSERT_TRUE(old->WriteRaw("GET /healthz HTTP/1.0\r\n\r\n").ok());
+  auto response = old->ReadResponse();
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(old->WaitForClose(absl::Seconds(10)));
+}
+
+TEST_F(MeshTest, LargeBodiesGet413EvenChunked) {
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  const std::string big((64 << 10) + 1, ' ');
+  auto sized = client->Send("POST", "/v1/payments", big);
+  EXPECT_EQ(sized->status, 413);
+  EXPECT_THAT(sized->body, HasSubstr(R"("code":"payload_too_large")"));
+
+  // A chunked body that never ends: answered once past the limit, unread.
+  auto chunked = HttpClient::Connect(port());
+  std::string request =
+      "POST /v1/payments HTTP/1.1\r\nHost: x\r\nContent-Type: "
+      "application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 80; ++i) {
+    absl::StrAppend(&request, "400\r\n", std::string(1024, ' '), "\r\n");
+  }
+  ASSERT_TRUE(chunked->WriteRaw(request).ok());
+  auto response = chunked->ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 413);
+  EXPECT_FALSE(response->keep_alive);
+
+  // Exactly the limit is not too large (it is whitespace, so invalid JSON).
+  auto exact = HttpClient::Connect(port());
+  auto at_limit = exact->Send("POST", "/v1/payments", std::string(64 << 10, ' '));
+  EXPECT_EQ(at_limit->status, 400);
+}
+
+TEST_F(MeshTest, OversizedHeadersGet431AndGarbageGets400) {
+  auto client = HttpClient::Connect(port());
+  auto response = client->Send("GET", "/healthz", "",
+                               {{"X-Big", std::string(9000, 'a')}});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 431);
+  auto garbage = HttpClient::Connect(port());
+  ASSERT_TRUE(garbage->WriteRaw("NOT HTTP AT ALL\r\n\r\n").ok());
+  auto bad = garbage->ReadResponse();
+  ASSERT_TRUE(bad.ok()) << bad.status();
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr(R"("code":"bad_request")"));
+}
+
+TEST_F(MeshTest, MetricsCountWhatWasSent) {
+  auto client = HttpClient::Connect(port());
+  auto before = client->Send("GET", "/metrics", "");
+  ASSERT_EQ(before->status, 200);
+  EXPECT_THAT(before->header("content-type"), HasSubstr("text/plain"));
+  for (int i = 0; i < 3; ++i) client->Send("GET", "/nowhere", "");
+  for (int i = 0; i < 2; ++i) client->Send("POST", "/v1/payments", kExamplePayment);
+  auto after = client->Send("GET", "/metrics", "");
+  EXPECT_THAT(after->body,
+              HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"} 3\n"));
+  EXPECT_THAT(after->body,
+              HasSubstr("hashmesh_http_requests_total{route=\"/v1/payments\",code=\"201\"} 2\n"));
+  EXPECT_THAT(after->body,
+              HasSubstr("hashmesh_upstream_calls_total{upstream=\"store\",code=\"OK\"} 2\n"));
+  EXPECT_THAT(after->body,
+              HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"}"));
+  EXPECT_THAT(after->body, HasSubstr("hashmesh_upstream_calls_total{upstream=\"engine\",code=\"OK\"}"));
+  EXPECT_THAT(after->body, HasSubstr("hashmesh_http_connections_open "));
+  EXPECT_THAT(after->body,
+              HasSubstr("hashmesh_http_request_duration_seconds_bucket{route=\"/v1/payments\",le=\"+Inf\"}"));
+}
+
+TEST_F(MeshTest, HealthzAndReadyz) {
+  auto client = HttpClient::Connect(port());
+  EXPECT_EQ(client->Send("GET", "/healthz", "")->status, 200);
+  auto ready = client->Send("GET", "/readyz", "");
+  EXPECT_EQ(ready->status, 200) << ready->body;
+}
+
+// Stopping the engine: 503 and /readyz 503; restarting it: back to 201.
+TEST(MeshFailureTest, EngineDownThenBack) {
+  auto pgstub = StartPgstub();
+  ASSERT_TRUE(pgstub.ok());
+  auto engine = StartEngine();
+  ASSERT_TRUE(engine.ok());
+  const int engine_port = engine->port;
+  auto gateway = StartGateway(Local(pgstub->port), Local(engine_port),
+                              {"--upstream_timeout=2s"});
+  ASSERT_TRUE(gateway.ok());
+  const int port = gateway->port;
+  EXPECT_EQ(PostPayment(port, kExamplePayment)->status, 201);
+
+  ASSERT_EQ(*Stop(*engine), 0);
+  auto down = PostPayment(port, kExamplePayment);
+  ASSERT_TRUE(down.ok());
+  EXPECT_EQ(down->status, 503) << down->body;
+  EXPECT_THAT(down->body, HasSubstr(R"("code":"upstream_unavailable")"));
+  auto not_ready = HttpClient::Connect(port)->Send("GET", "/readyz", "");
+  EXPECT_EQ(not_ready->status, 503);
+  EXPECT_THAT(not_ready->body, HasSubstr(R"("engine":"UNAVAILABLE")"));
+  EXPECT_THAT(not_ready->body, HasSubstr(R"("store":"SERVING")"));
+
+  auto back = StartEngine(engine_port);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(Eventually([&] {
+    auto r = HttpClient::Connect(port)->Send("GET", "/readyz", "");
+    return r.ok() && r->status == 200;
+  }));
+  EXPECT_EQ(PostPayment(port, kExamplePayment)->status, 201);
+  EXPECT_EQ(*Stop(*gateway), 0);
+}
+
+TEST(MeshFailureTest, SlowStoreGives504) {
+  auto pgstub = StartPgstub({"--latency=3s"});
+  ASSERT_TRUE(pgstub.ok());
+  auto engine = StartEngine();
+  ASSERT_TRUE(engine.ok());
+  auto gateway = StartGateway(Local(pgstub->port), Local(engine->port),
+                              {"--upstream_timeout=200ms"});
+  ASSERT_TRUE(gateway.ok());
+  auto response = PostPayment(gateway->port, kExamplePayment);
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status, 504);
+  EXPECT_THAT(response->body, HasSubstr(R"("code":"upstream_timeout")"));
+}
+
+TEST(MeshFailureTest, TwoEnginesBehindOneIpv4TargetBothServe) {
+  auto pgstub = StartPgstub();
+  ASSERT_TRUE(pgstub.ok());
+  auto first = StartEngine(0, {"--log_level=debug"});
+  auto second = StartEngine(0, {"--log_level=debug"});
+  ASSERT_TRUE(first.ok() && second.ok());
+  auto gateway = StartGateway(
+      Local(pgstub->port),
+      absl::StrCat("ipv4:", Local(first->port), ",", Local(second->port)),
+      {"--upstream_channels=1"});
+  ASSERT_TRUE(gateway.ok());
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(PostPayment(gateway->port, kExamplePayment)->status, 201);
+  }
+  EXPECT_EQ(*Stop(*gateway), 0);
+  ASSERT_EQ(*Stop(*first), 0);
+  ASSERT_EQ(*Stop(*second), 0);
+  for (Service* engine : {&*first, &*second}) {
+    EXPECT_THAT(engine->process->output(), HasSubstr("hash sha256 rounds=100"))
+        << "an engine got no call";
+  }
+}
+
+TEST(MeshFailureTest, GatewayBadFlagsAndPortInUse) {
+  auto gateway = StartGateway("localhost:1", "localhost:1");
+  ASSERT_TRUE(gateway.ok());
+  for (std::vector<std::string> flags :
+       {std::vector<std::string>{"--store=postgres"},
+        {"--hash_rounds=0"},
+        {"--listen=nowhere"},
+        {absl::StrCat("--listen=127.0.0.1:", gateway->port)}}) {
+    flags.insert(flags.begin(), HASHMESH_GATEWAY_BIN);
+    auto child = ChildProcess::Start(flags);
+    ASSERT_TRUE(child.ok());
+    auto code = child->Wait(absl::Seconds(30));
+    EXPECT_EQ(*code, 1) << flags[1] << ": " << child->output();
+    EXPECT_THAT(child->output(), HasSubstr("hashmesh-gateway: ")) << flags[1];
+  }
+}
+
+}  // namespace
+}  // namespace hashmesh::testing

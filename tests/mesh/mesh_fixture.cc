@@ -1,0 +1,46 @@
+#include "tests/mesh/mesh_fixture.h"
+
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace hashmesh::testing {
+
+absl::StatusOr<Service> StartService(const std::string& binary, int port,
+                                     std::vector<std::string> flags) {
+  std::vector<std::string> argv = {binary,
+                                   absl::StrCat("--listen=127.0.0.1:", port)};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  auto child = ChildProcess::Start(argv);
+  if (!child.ok()) return child.status();
+  Service service{std::make_unique<ChildProcess>(*std::move(child)), 0};
+  auto bound = service.process->WaitForPort(absl::Seconds(60));
+  if (!bound.ok()) return bound.status();
+  service.port = *bound;
+  return service;
+}
+
+absl::StatusOr<Service> StartEngine(int port, std::vector<std::string> flags) {
+  return StartService(HASHMESH_ENGINE_BIN, port, std::move(flags));
+}
+
+absl::StatusOr<Service> StartPgstub(std::vector<std::string> flags) {
+  return StartService(HASHMESH_PGSTUB_BIN, 0, std::move(flags));
+}
+
+absl::StatusOr<Service> StartGateway(const std::string& store_target,
+                                     const std::string& engine_target,
+                                     std::vector<std::string> flags) {
+  flags.push_back(absl::StrCat("--store_target=", store_target));
+  flags.push_back(absl::StrCat("--engine_target=", engine_target));
+  return StartService(HASHMESH_GATEWAY_BIN, 0, std::move(flags));
+}
+
+std::string Local(int port) { return absl::StrCat("127.0.0.1:", port); }
+
+absl::StatusOr<int> Stop(Service& service) {
+  service.process->Signal(SIGTERM);
+  return service.process->Wait(absl::Seconds(60));
+}
+
+}  // namespace hashmesh::testing
