@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   hashmesh::ParseServiceFlags(
       argc, argv,
       "hashmesh-engine: gRPC hashmesh.engine.v1.HashEngine (OpenSSL). "
-      "Example: hashmesh-engine --listen=0.0.0.0:50051 --log_format=json");
+      "Example: hashmesh-engine --listen=0.0.0.0:50051 --log_format=json",
+      "services/engine/");
 
   auto log_config = hashmesh::LogConfigFromFlags("engine");
   if (!log_config.ok()) return Fail(log_config.status());
