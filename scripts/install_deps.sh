@@ -17,7 +17,13 @@ build_pkgs=(
 )
 bench_pkgs=(wrk nginx-light gnuplot-nox)
 runtime_pkgs=(libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libssl3 libspdlog1.10
-  libboost-json1.81.0 ca-certificates)
+  libboost-json1.81.0)
+
+# Deploy checks (tests/deploy): node+npm run deploy/tools, kubectl renders the
+# kustomizations. Only when the command is missing: a machine may have them
+# from elsewhere (nodesource, Google's kubectl), which Debian's would clash with.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then build_pkgs+=(nodejs npm); fi
+if ! command -v kubectl >/dev/null; then build_pkgs+=(kubernetes-client); fi
 
 pkgs=("${build_pkgs[@]}")
 for arg in "$@"; do

@@ -18,3 +18,6 @@ for preset in $presets; do
   echo "== [$preset] test"
   ctest --preset "$preset" -j "$jobs"
 done
+
+echo "== the Dockerfile's build stage, on this host (deploy/README.md)"
+deploy/docker/build_stage.sh --out build/image-stage

@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Negative tests of deploy/tools/check.js: every check must reject what it is
+// there to reject, or a passing check.js proves nothing.
+//  1. deploy/tests/invalid/*.yaml: deliberately broken manifests (unknown or
+//     misplaced fields, wrong types, bad enums, a removed API); each must fail
+//     schema validation with the message(s) of its "# expect:" lines.
+//  2. The dev and prod renders, each mutated in one way (a ClusterIP gRPC
+//     Service, a missing probe, a root user, a misspelt flag, an open
+//     NetworkPolicy, ...): each mutation must make the invariants fail with
+//     the expected message, and the unmutated renders must pass.
+//  3. The Dockerfile and .dockerignore, mutated the same way.
+//
+//   node deploy/tools/selftest.js [--bin-dir build/release] [--kubectl PATH]
+//   (or --engine-bin/--pgstub-bin/--gateway-bin PATH instead of --bin-dir)
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+
+const YAML = require("yaml");
+
+const { render, parseStream } = require("./lib/render");
+const { validateObject } = require("./lib/schema");
+const { checkRender } = require("./lib/invariants");
+const { helpfull, flagfileParses } = require("./lib/flags");
+const { checkDockerfile } = require("./lib/dockerfile");
+
+const ROOT = path.resolve(__dirname, "../..");
+
+function parseArgs(argv) {
+  const opts = { kubectl: process.env.KUBECTL || "kubectl", binDir: path.join(ROOT, "build/release"), bins: {} };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    const value = () => (inline !== undefined ? inline : argv[++i]);
+    if (flag === "--kubectl") opts.kubectl = value();
+    else if (flag === "--bin-dir") opts.binDir = path.resolve(value());
+    else if (/^--(engine|pgstub|gateway)-bin$/.test(flag)) opts.bins[`hashmesh-${flag.slice(2, -4)}`] = path.resolve(value());
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  const rel = { "hashmesh-engine": "services/engine", "hashmesh-pgstub": "services/pgstub", "hashmesh-gateway": "gateway" };
+  for (const [bin, dir] of Object.entries(rel)) opts.bins[bin] ||= path.join(opts.binDir, dir, bin);
+  return opts;
+}
+
+const clone = (x) => JSON.parse(JSON.stringify(x));
+const find = (objs, kind, name) => {
+  const o = objs.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
+  if (!o) throw new Error(`mutation target ${kind}/${name} not in the render`);
+  return o;
+};
+const container = (objs, name) => find(objs, "Deployment", name).spec.template.spec.containers[0];
+const configMap = (objs, name) => objs.find((o) => o.kind === "ConfigMap" && o.metadata.name.startsWith(`${name}-flags`));
+function editFlags(objs, name, edit) {
+  const cm = configMap(objs, name);
+  const key = Object.keys(cm.data)[0];
+  cm.data[key] = edit(cm.data[key]);
+}
+
+// [render, description, mutate(objects), expected message substring]
+const MUTATIONS = [
+  ["dev", "engine Service with a cluster IP", (o) => { delete find(o, "Service", "engine").spec.clusterIP; }, "must be headless"],
+  ["dev", "pgstub Service with a cluster IP", (o) => { find(o, "Service", "pgstub").spec.clusterIP = "10.0.0.10"; }, "must be headless"],
+  ["dev", "engine without readinessProbe", (o) => { delete container(o, "engine").readinessProbe; }, "no readinessProbe"],
+  ["dev", "gateway without livenessProbe", (o) => { delete container(o, "gateway").livenessProbe; }, "no livenessProbe"],
+  ["dev", "pgstub without startupProbe", (o) => { delete container(o, "pgstub").startupProbe; }, "no startupProbe"],
+  ["dev", "engine probed over TCP instead of gRPC", (o) => { container(o, "engine").livenessProbe = { tcpSocket: { port: 50051 } }; }, "native grpc probe"],
+  ["dev", "engine gRPC probe on the wrong port", (o) => { container(o, "engine").readinessProbe.grpc.port = 50052; }, "is not the grpc containerPort"],
+  ["dev", "gateway readiness on /healthz", (o) => { container(o, "gateway").readinessProbe.httpGet.path = "/healthz"; }, "httpGet /readyz"],
+  ["dev", "engine without resource limits", (o) => { delete container(o, "engine").resources.limits; }, "resources.limits.cpu missing"],
+  ["dev", "gateway with a fractional CPU limit", (o) => { container(o, "gateway").resources.limits.cpu = "1500m"; }, "whole number of CPUs"],
+  ["dev", "pgstub memory limit below measured RSS", (o) => { container(o, "pgstub").resources.limits.memory = "64Mi"; container(o, "pgstub").resources.requests.memory = "64Mi"; }, "below 2x the measured peak RSS"],
+  ["dev", "gateway with a writable root filesystem", (o) => { container(o, "gateway").securityContext.readOnlyRootFilesystem = false; }, "readOnlyRootFilesystem"],
+  ["dev", "engine running as root", (o) => { container(o, "engine").securityContext.runAsUser = 0; }, "numeric non-root uid"],
+  ["dev", "pgstub keeping its capabilities", (o) => { delete container(o, "pgstub").securityContext.capabilities; }, "capabilities.drop must include ALL"],
+  ["dev", "engine allowing privilege escalation", (o) => { container(o, "engine").securityContext.allowPrivilegeEscalation = true; }, "allowPrivilegeEscalation"],
+  ["dev", "gateway without seccomp", (o) => { delete find(o, "Deployment", "gateway").spec.template.spec.securityContext.seccompProfile; }, "seccompProfile RuntimeDefault"],
+  ["dev", "engine mounting a service account token", (o) => { find(o, "Deployment", "engine").spec.template.spec.automountServiceAccountToken = true; }, "automountServiceAccountToken"],
+  ["dev", "pgstub Service selecting nothing", (o) => { find(o, "Service", "pgstub").spec.selector["app.kubernetes.io/name"] = "pgstub"; }, "selects 0 Deployments"],
+  ["dev", "gateway Service targetPort not a containerPort", (o) => { find(o, "Service", "gateway").spec.ports[0].targetPort = 9090; }, "targetPort 9090 is no containerPort"],
+  ["dev", "engine Service port without appProtocol", (o) => { delete find(o, "Service", "engine").spec.ports[0].appProtocol; }, "appProtocol must be kubernetes.io/h2c"],
+  ["dev", "engine containerPort renamed", (o) => { container(o, "engine").ports[0].name = "h2c"; }, "must be named grpc or http"],
+  ["dev", "misspelt engine flag", (o) => editFlags(o, "engine", (t) => `${t}--max_conection_age=1m\n`), "--max_conection_age is not a flag of hashmesh-engine"],
+  ["dev", "engine flag with a malformed value", (o) => editFlags(o, "engine", (t) => t.replace("--max_connection_age=2m", "--max_connection_age=2 minutes")), "rejects the flagfile"],
+  ["dev", "engine --listen on another port than its containerPort", (o) => editFlags(o, "engine", (t) => t.replace("0.0.0.0:50051", "0.0.0.0:50061")), "--listen port 50061 != containerPort"],
+  ["dev", "pgstub --listen on localhost", (o) => editFlags(o, "pgstub", (t) => t.replace("--listen=0.0.0.0:", "--listen=127.0.0.1:")), "must listen on 0.0.0.0"],
+  ["dev", "engine without an explicit max connection age", (o) => editFlags(o, "engine", (t) => t.replace(/^--max_connection_age=.*$/m, "")), "--max_connection_age must be set explicitly"],
+  ["dev", "server ping policy stricter than the gateway's keepalive", (o) => editFlags(o, "pgstub", (t) => t.replace("--min_client_ping_interval=10s", "--min_client_ping_interval=60s")), "too_many_pings"],
+  ["dev", "engine with a fixed thread count", (o) => editFlags(o, "engine", (t) => t.replace("--worker_threads=0", "--worker_threads=8")), "--worker_threads must be 0"],
+  ["dev", "gateway targeting a ClusterIP-style name", (o) => editFlags(o, "gateway", (t) => t.replace("dns:///engine.hashmesh.svc.cluster.local:50051", "engine:50051")), "--engine_target=engine:50051"],
+  ["dev", "gateway targeting the gateway Service", (o) => editFlags(o, "gateway", (t) => t.replace("dns:///pgstub.hashmesh", "dns:///gateway.hashmesh")), "Service gateway is not headless"],
+  ["dev", "gateway drain longer than the grace period allows", (o) => editFlags(o, "gateway", (t) => t.replace("--drain_timeout=10s", "--drain_timeout=30s")), "must exceed preStop sleep"],
+  ["dev", "grace period shorter than preStop + drain", (o) => { find(o, "Deployment", "engine").spec.template.spec.terminationGracePeriodSeconds = 10; }, "must exceed preStop sleep"],
+  ["dev", "no preStop sleep", (o) => { delete container(o, "pgstub").lifecycle; }, "preStop.sleep.seconds"],
+  ["dev", "flags passed as args instead of the ConfigMap", (o) => { container(o, "engine").args.push("--log_level=debug"); }, "args must be exactly one --flagfile"],
+  ["dev", "rolling update that may take pods down", (o) => { find(o, "Deployment", "gateway").spec.strategy.rollingUpdate.maxUnavailable = 1; }, "maxUnavailable 0"],
+  ["dev", "image tag latest", (o) => { container(o, "engine").image = "hashmesh/engine:latest"; }, "tag other than latest"],
+  ["dev", "image without a tag", (o) => { container(o, "gateway").image = "hashmesh/gateway"; }, "must be pinned by a tag"],
+  ["dev", "version label out of step with the image tag", (o) => { container(o, "pgstub").image = "hashmesh/pgstub:0.2.0"; }, "image tag 0.2.0 != app.kubernetes.io/version"],
+  ["dev", "version label in a selector", (o) => { const d = find(o, "Deployment", "engine"); d.spec.selector.matchLabels["app.kubernetes.io/version"] = "0.1.0"; }, "selector contains the version label"],
+  ["dev", "missing part-of label", (o) => { delete find(o, "Deployment", "gateway").spec.template.metadata.labels["app.kubernetes.io/component"]; }, "label app.kubernetes.io/component missing"],
+  ["dev", "no topology spread", (o) => { delete find(o, "Deployment", "engine").spec.template.spec.topologySpreadConstraints; }, "no topologySpreadConstraints"],
+  ["dev", "object outside the namespace", (o) => { find(o, "Service", "engine").metadata.namespace = "default"; }, "namespace 'default'"],
+  ["dev", "namespace without the restricted pod security level", (o) => { delete find(o, "Namespace").metadata.labels["pod-security.kubernetes.io/enforce"]; }, "pod-security.kubernetes.io/enforce=restricted"],
+  ["dev", "two engine replicas in dev", (o) => { find(o, "Deployment", "engine").spec.replicas = 2; }, "dev runs 1 replica"],
+  ["dev", "no default-deny NetworkPolicy", (o) => { o.splice(o.indexOf(find(o, "NetworkPolicy", "default-deny-all")), 1); }, "no default deny"],
+  ["dev", "engine open to everyone", (o) => { o.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "open", namespace: "hashmesh" },
+    spec: { podSelector: { matchLabels: { "app.kubernetes.io/name": "hashmesh-engine" } }, policyTypes: ["Ingress"], ingress: [{}] } }); }, "outside -> engine:grpc is allowed"],
+  ["dev", "pgstub egress to the engine", (o) => { o.push({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p2e", namespace: "hashmesh" },
+    spec: { podSelector: { matchLabels: { "app.kubernetes.io/name": "hashmesh-pgstub" } }, policyTypes: ["Egress"], egress: [{}] } });
+    find(o, "NetworkPolicy", "engine-ingress-from-gateway").spec.ingress[0].from.push({ podSelector: { matchLabels: { "app.kubernetes.io/name": "hashmesh-pgstub" } } }); }, "pgstub -> engine:grpc is allowed"],
+  ["dev", "gateway without DNS egress", (o) => { o.splice(o.indexOf(find(o, "NetworkPolicy", "gateway-egress-dns")), 1); }, "gateway -> DNS udp/53 is denied"],
+  ["dev", "gateway unreachable", (o) => { find(o, "NetworkPolicy", "gateway-ingress-http").spec.ingress[0].ports[0].port = 8081; }, "outside -> gateway:http is denied"],
+  ["prod", "engine replicas next to its HPA", (o) => { find(o, "Deployment", "engine").spec.replicas = 3; }, "spec.replicas must be left out"],
+  ["prod", "no engine HPA", (o) => { o.splice(o.indexOf(find(o, "HorizontalPodAutoscaler", "engine")), 1); }, "no HorizontalPodAutoscaler for the engine"],
+  ["prod", "HPA on memory", (o) => { find(o, "HorizontalPodAutoscaler", "engine").spec.metrics[0].resource.name = "memory"; }, "must scale on CPU utilization"],
+  ["prod", "gateway without a PodDisruptionBudget", (o) => { o.splice(o.indexOf(find(o, "PodDisruptionBudget", "gateway")), 1); }, "exactly one PodDisruptionBudget"],
+  ["prod", "PodDisruptionBudget that blocks every eviction", (o) => { const p = find(o, "PodDisruptionBudget", "pgstub").spec; delete p.maxUnavailable; p.minAvailable = 2; }, "would block every voluntary eviction"],
+  ["prod", "a single gateway replica", (o) => { find(o, "Deployment", "gateway").spec.replicas = 1; }, "prod needs at least 2 replicas"],
+  ["prod", "local image names in prod", (o) => { container(o, "engine").image = "hashmesh/engine:0.1.0"; }, "prod images come from a registry"],
+];
+
+const DOCKER_MUTATIONS = [
+  ["shell-form ENTRYPOINT", (d) => d.replace('ENTRYPOINT ["/usr/local/bin/hashmesh-engine"]', "ENTRYPOINT /usr/local/bin/hashmesh-engine"), "exec form"],
+  ["root user", (d) => d.replace(/^USER .*$/m, "USER root"), "numeric non-root USER"],
+  ["USER other than the manifests' runAsUser", (d) => d.replace(/^USER .*$/m, "USER 1000:1000"), "!= the manifests' runAsUser"],
+  ["unpinned base image", (d) => d.replace("FROM debian:${DEBIAN_RELEASE}-slim AS runtime", "FROM debian:latest AS runtime"), "pin a real tag"],
+  ["build stage not running build_stage.sh", (d) => d.replace(/^RUN deploy\/docker\/build_stage\.sh.*$/m, "RUN cmake --preset release && cmake --build --preset release"), "must run deploy/docker/build_stage.sh"],
+  ["runtime stage without the runtime libraries", (d) => d.replace(/^RUN \/tmp\/install_deps\.sh --runtime.*$/m, "RUN true"), "install_deps.sh --runtime"],
+  ["wrong EXPOSE", (d) => d.replace("EXPOSE 8080", "EXPOSE 80"), "must EXPOSE 8080"],
+  ["missing target", (d) => d.replace("FROM runtime AS pgstub", "FROM runtime AS stub"), "no target 'pgstub'"],
+];
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  let failures = 0;
+  const report = (ok, what) => {
+    if (!ok) failures++;
+    console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  };
+
+  // 1. Broken manifests.
+  const dir = path.join(ROOT, "deploy/tests/invalid");
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
+  if (files.length < 5) throw new Error(`${dir}: expected the broken-manifest fixtures`);
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(dir, f), "utf8");
+    const expects = [...text.matchAll(/^# expect: (.*)$/gm)].map((m) => m[1].trim());
+    const errors = parseStream(text, f).flatMap((o) => validateObject(o));
+    const missing = expects.filter((e) => !errors.some((err) => err.includes(e)));
+    report(expects.length > 0 && missing.length === 0,
+      `schema rejects ${f}${missing.length ? `: expected "${missing.join('", "')}", got ${JSON.stringify(errors)}` : ""}`);
+  }
+
+  // 2. Invariants on mutated renders.
+  const ctx = { helpfull: {}, gatewayKeepaliveSeconds: 30 };
+  for (const [bin, p] of Object.entries(opts.bins)) ctx.helpfull[bin] = helpfull(p);
+  ctx.flagfileParses = (bin, text) => flagfileParses(opts.bins[bin], text);
+  const renders = {
+    dev: render(opts.kubectl, path.join(ROOT, "deploy/k8s/overlays/dev")).objects,
+    prod: render(opts.kubectl, path.join(ROOT, "deploy/k8s/overlays/prod")).objects,
+  };
+  for (const [name, objects] of Object.entries(renders)) {
+    const errors = checkRender(name, objects, ctx);
+    report(errors.length === 0, `${name} render passes unmodified${errors.length ? `: ${errors.join("; ")}` : ""}`);
+  }
+  for (const [overlay, what, mutate, expected] of MUTATIONS) {
+    const objects = clone(renders[overlay]);
+    mutate(objects);
+    const errors = checkRender(overlay, objects, ctx);
+    const hit = errors.some((e) => e.includes(expected));
+    report(hit, `invariants reject (${overlay}) ${what}${hit ? "" : `: expected "${expected}", got ${JSON.stringify(errors)}`}`);
+  }
+
+  // 3. Dockerfile.
+  const dockerfile = fs.readFileSync(path.join(ROOT, "deploy/docker/Dockerfile"), "utf8");
+  const dockerignore = fs.readFileSync(path.join(ROOT, ".dockerignore"), "utf8");
+  const expect = { runAsUser: 65532, runAsGroup: 65532, services: {
+    pgstub: { binary: "hashmesh-pgstub", port: 50052 }, engine: { binary: "hashmesh-engine", port: 50051 },
+    gateway: { binary: "hashmesh-gateway", port: 8080 } } };
+  const base = checkDockerfile(dockerfile, dockerignore, expect);
+  report(base.length === 0, `Dockerfile passes unmodified${base.length ? `: ${base.join("; ")}` : ""}`);
+  for (const [what, mutate, expected] of DOCKER_MUTATIONS) {
+    const mutated = mutate(dockerfile);
+    if (mutated === dockerfile) throw new Error(`Dockerfile mutation '${what}' changed nothing`);
+    const errors = checkDockerfile(mutated, dockerignore, expect);
+    const hit = errors.some((e) => e.includes(expected));
+    report(hit, `Dockerfile check rejects ${what}${hit ? "" : `: expected "${expected}", got ${JSON.stringify(errors)}`}`);
+  }
+  const ignoreErrors = checkDockerfile(dockerfile, dockerignore.replace(/^build$/m, ""), expect);
+  report(ignoreErrors.some((e) => e.includes("must exclude build")), ".dockerignore check rejects a context with build trees");
+
+  console.log(failures ? `\n${failures} negative tests FAILED` : "\nall negative tests passed");
+  process.exit(failures ? 1 : 0);
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(`selftest.js: ${e.stack}`);
+  process.exit(2);
+}
