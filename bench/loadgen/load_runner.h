@@ -29,7 +29,7 @@ struct LoadConfig {
   // all are busy waits, and that wait counts in its latency).
   int concurrency = 256;
   // Each channel is its own TCP connection (HTTP/2 multiplexes the calls).
-  int channels = 4;
+  int channels = 2;
   absl::Duration warmup = absl::Seconds(2);
   absl::Duration duration = absl::Seconds(10);  // ignored when count > 0
   uint64_t count = 0;  // calls measured after the warmup; 0 = use duration

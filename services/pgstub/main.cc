@@ -5,12 +5,10 @@
 #include <iostream>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/grpc_server.h"
+#include "services/common/log_flags.h"
 #include "services/common/server_flags.h"
 #include "services/common/signals.h"
 #include "services/pgstub/account_store_service.h"
@@ -70,24 +68,14 @@ absl::StatusOr<hashmesh::pgstub::LatencyModel> LatencyFromFlags() {
 
 int main(int argc, char** argv) {
   hashmesh::BlockTerminationSignals();
-  // Debian's abseil is built without NDEBUG, so every absl::Mutex (gRPC's
-  // too) would maintain a lock-order graph: 10% of the CPU under load.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  // absl's --help lists only flags defined in a file named after the
-  // program; ours live in main.cc and services/common.
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "services/pgstub/") ||
-           absl::StrContains(file, "services/common/");
-  };
-  absl::SetFlagsUsageConfig(usage);
   hashmesh::ParseServiceFlags(
       argc, argv,
       "gRPC hashmesh.pgstub.v1.AccountStore, the accounts "
       "table of SPEC.md answered after a simulated query latency. "
       "--worker_threads sets the timer threads that finish the lookups. "
       "Example: hashmesh-pgstub --listen=0.0.0.0:50052 --accounts=100000 "
-      "--latency=2ms --latency_jitter_mode=exponential --latency_jitter=1ms");
+      "--latency=2ms --latency_jitter_mode=exponential --latency_jitter=1ms",
+      "services/pgstub/");
 
   auto log_config = hashmesh::LogConfigFromFlags("pgstub");
   if (!log_config.ok()) return Fail(log_config.status());
