@@ -14,7 +14,10 @@
 namespace hashmesh::gateway {
 
 struct ChannelOptions {
-  int channels = 2;  // separate HTTP/2 connections (per resolved address)
+  // Separate HTTP/2 connections per resolved address. One measured best on
+  // loopback (bench/run.sh: 140 us of mesh CPU per payment against 176 us
+  // with two); more help when one connection's bandwidth is the limit.
+  int channels = 1;
   // Client keepalive pings; must stay above the servers' minimum client ping
   // interval (10 s by default) or they answer with too_many_pings.
   absl::Duration keepalive_time = absl::Seconds(30);

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   hashmesh::BlockTerminationSignals();
   hashmesh::ParseServiceFlags(
       argc, argv,
-      "hashmesh-engine: gRPC hashmesh.engine.v1.HashEngine (OpenSSL). "
+      "gRPC hashmesh.engine.v1.HashEngine (OpenSSL). "
       "Example: hashmesh-engine --listen=0.0.0.0:50051 --log_format=json",
       "services/engine/");
 
