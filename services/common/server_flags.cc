@@ -21,8 +21,9 @@ ABSL_FLAG(int, max_receive_message_bytes, 4 << 20,
           "largest request message accepted, in bytes");
 ABSL_FLAG(int, max_concurrent_streams, 1000,
           "concurrent calls allowed on one HTTP/2 connection");
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM certificate chain; with --tls_key_file serves TLS instead of h2c");
+ABSL_FLAG(
+    std::string, tls_cert_file, "",
+    "PEM certificate chain; with --tls_key_file serves TLS instead of h2c");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key for --tls_cert_file");
 ABSL_FLAG(int, worker_threads, 0,
           "threads for CPU work; 0 = one per CPU of the cgroup quota");
@@ -32,9 +33,8 @@ namespace {
 
 absl::Status CheckPositive(absl::string_view flag, absl::Duration d) {
   if (d <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--", flag, " must be positive, got ",
-                     absl::FormatDuration(d)));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, " must be positive, got ", absl::FormatDuration(d)));
   }
   return absl::OkStatus();
 }
@@ -83,8 +83,8 @@ absl::StatusOr<GrpcServerConfig> GrpcServerConfigFromFlags(
 absl::StatusOr<int> WorkerThreadsFromFlags(std::string* source) {
   const int flag = absl::GetFlag(FLAGS_worker_threads);
   if (flag < 0 || flag > 1024) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--worker_threads must be 0 (auto) to 1024, got ", flag));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--worker_threads must be 0 (auto) to 1024, got ", flag));
   }
   if (flag > 0) {
     *source = "--worker_threads";
@@ -93,6 +93,23 @@ absl::StatusOr<int> WorkerThreadsFromFlags(std::string* source) {
   CpuCount cpus = EffectiveCpuCount();
   *source = cpus.source;
   return cpus.cpus;
+}
+
+absl::StatusOr<ServiceFlags> ServiceFlagsFromFlags(std::string service_name,
+                                                   std::string listen_address) {
+  ServiceFlags flags;
+  absl::StatusOr<LogConfig> log = LogConfigFromFlags(std::move(service_name));
+  if (!log.ok()) return log.status();
+  flags.log = *std::move(log);
+  absl::StatusOr<GrpcServerConfig> server =
+      GrpcServerConfigFromFlags(std::move(listen_address));
+  if (!server.ok()) return server.status();
+  flags.server = *std::move(server);
+  absl::StatusOr<int> threads =
+      WorkerThreadsFromFlags(&flags.worker_threads_source);
+  if (!threads.ok()) return threads.status();
+  flags.worker_threads = *threads;
+  return flags;
 }
 
 }  // namespace hashmesh

@@ -15,6 +15,19 @@ namespace hashmesh {
 absl::StatusOr<GrpcServerConfig> GrpcServerConfigFromFlags(
     std::string listen_address);
 
+// What every gRPC service's main.cc reads from the shared flags.
+struct ServiceFlags {
+  LogConfig log;
+  GrpcServerConfig server;
+  int worker_threads = 1;
+  std::string worker_threads_source;  // for the start-up log
+};
+
+// Reads the logging, server and --worker_threads flags of `service_name`,
+// which listens on `listen_address` (its own --listen flag).
+absl::StatusOr<ServiceFlags> ServiceFlagsFromFlags(std::string service_name,
+                                                   std::string listen_address);
+
 // Reads --worker_threads: the flag when positive, else the cgroup CPU quota.
 // `source` says which, for the start-up log.
 absl::StatusOr<int> WorkerThreadsFromFlags(std::string* source);

@@ -1,8 +1,8 @@
 // hashmesh-engine: the gRPC hash engine. Flags -> config, start, wait, drain.
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -13,8 +13,10 @@
 #include "services/engine/hash_service.h"
 #include "services/engine/hasher.h"
 
-ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address host:port");
-ABSL_FLAG(uint32_t, max_rounds, 1000000, "largest rounds a request may ask for");
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+          "gRPC listen address host:port");
+ABSL_FLAG(uint32_t, max_rounds, 1000000,
+          "largest rounds a request may ask for");
 ABSL_FLAG(uint64_t, max_data_bytes, 1 << 20, "largest data a request may send");
 ABSL_FLAG(uint64_t, inline_max_bytes, 64 << 10,
           "hashes over this many bytes in total run on the worker pool, "
@@ -40,34 +42,31 @@ int main(int argc, char** argv) {
       "Example: hashmesh-engine --listen=0.0.0.0:50051 --log_format=json",
       "services/engine/");
 
-  auto log_config = hashmesh::LogConfigFromFlags("engine");
-  if (!log_config.ok()) return Fail(log_config.status());
-  auto server_config =
-      hashmesh::GrpcServerConfigFromFlags(absl::GetFlag(FLAGS_listen));
-  if (!server_config.ok()) return Fail(server_config.status());
-  std::string threads_source;
-  auto threads = hashmesh::WorkerThreadsFromFlags(&threads_source);
-  if (!threads.ok()) return Fail(threads.status());
+  auto flags =
+      hashmesh::ServiceFlagsFromFlags("engine", absl::GetFlag(FLAGS_listen));
+  if (!flags.ok()) return Fail(flags.status());
   const hashmesh::engine::HashLimits limits{
       absl::GetFlag(FLAGS_max_rounds), absl::GetFlag(FLAGS_max_data_bytes)};
-  if (limits.max_rounds < 1) return Fail(absl::InvalidArgumentError(
-      "--max_rounds must be at least 1"));
-  if (absl::Status s = hashmesh::SetUpLogging(*log_config); !s.ok()) {
+  if (limits.max_rounds < 1)
+    return Fail(absl::InvalidArgumentError("--max_rounds must be at least 1"));
+  if (absl::Status s = hashmesh::SetUpLogging(flags->log); !s.ok()) {
     return Fail(s);
   }
 
   auto hasher = hashmesh::engine::Hasher::Create(limits);
   if (!hasher.ok()) return Fail(hasher.status());
-  hashmesh::WorkerPool pool(*threads, absl::GetFlag(FLAGS_max_queued));
+  hashmesh::WorkerPool pool(flags->worker_threads,
+                            absl::GetFlag(FLAGS_max_queued));
   hashmesh::engine::HashService service(
-      hasher->get(), &pool, {.inline_max_bytes = absl::GetFlag(FLAGS_inline_max_bytes)});
+      hasher->get(), &pool,
+      {.inline_max_bytes = absl::GetFlag(FLAGS_inline_max_bytes)});
   auto server = hashmesh::GrpcServer::Start(
-      *server_config,
+      flags->server,
       {{&service, hashmesh::engine::v1::HashEngine::service_full_name()}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info("engine serving on {} ({} worker threads: {}; max_rounds {})",
-               (*server)->address(), *threads, threads_source,
-               limits.max_rounds);
+               (*server)->address(), flags->worker_threads,
+               flags->worker_threads_source, limits.max_rounds);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received", signal_number);

@@ -77,19 +77,14 @@ int main(int argc, char** argv) {
       "--latency=2ms --latency_jitter_mode=exponential --latency_jitter=1ms",
       "services/pgstub/");
 
-  auto log_config = hashmesh::LogConfigFromFlags("pgstub");
-  if (!log_config.ok()) return Fail(log_config.status());
-  auto server_config =
-      hashmesh::GrpcServerConfigFromFlags(absl::GetFlag(FLAGS_listen));
-  if (!server_config.ok()) return Fail(server_config.status());
-  std::string threads_source;
-  auto threads = hashmesh::WorkerThreadsFromFlags(&threads_source);
-  if (!threads.ok()) return Fail(threads.status());
+  auto flags =
+      hashmesh::ServiceFlagsFromFlags("pgstub", absl::GetFlag(FLAGS_listen));
+  if (!flags.ok()) return Fail(flags.status());
   auto accounts = AccountsFromFlags();
   if (!accounts.ok()) return Fail(accounts.status());
   auto latency = LatencyFromFlags();
   if (!latency.ok()) return Fail(latency.status());
-  if (absl::Status s = hashmesh::SetUpLogging(*log_config); !s.ok()) {
+  if (absl::Status s = hashmesh::SetUpLogging(flags->log); !s.ok()) {
     return Fail(s);
   }
 
@@ -97,15 +92,15 @@ int main(int argc, char** argv) {
   const hashmesh::pgstub::AccountsTable table(*accounts);
   spdlog::info("accounts table: {} accounts built in {}", table.size(),
                absl::FormatDuration(absl::Now() - build_start));
-  hashmesh::pgstub::TimerQueue timers(*threads);
+  hashmesh::pgstub::TimerQueue timers(flags->worker_threads);
   hashmesh::pgstub::AccountStoreService service(&table, &*latency, &timers);
   auto server = hashmesh::GrpcServer::Start(
-      *server_config,
+      flags->server,
       {{&service, hashmesh::pgstub::v1::AccountStore::service_full_name()}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info("pgstub serving on {} (latency {}; {} timer threads: {})",
                (*server)->address(), latency->Describe(), timers.threads(),
-               threads_source);
+               flags->worker_threads_source);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received; {} lookups pending", signal_number,
