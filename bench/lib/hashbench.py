@@ -750,12 +750,7 @@ class Bench:
         except (StartError, RuntimeError, OSError) as e:
             rec["fail_reasons"].append(str(e))
         finally:
-            for p in reversed(started):
-                self.procs.live.remove(p)
-                code = p.stop()
-                if code not in (0, None):
-                    rec["fail_reasons"].append(f"{p.name} exited with status {code} on SIGTERM")
-        rec["failed"] = bool(rec["fail_reasons"])
+            self.stop_started(started, rec)
         self.finish_run(rec)
 
     def service_run(self, cfg, rounds, conns, seq=None):
@@ -813,15 +808,19 @@ class Bench:
         except (StartError, RuntimeError, OSError) as e:
             rec["fail_reasons"].append(str(e))
         finally:
-            for p in reversed(started):
-                self.procs.live.remove(p)
-                code = p.stop()
-                if code not in (0, None):
-                    rec["fail_reasons"].append(f"{p.name} exited with status {code} on SIGTERM")
-        rec["failed"] = bool(rec["fail_reasons"])
+            self.stop_started(started, rec)
         self.finish_run(rec)
 
+    def stop_started(self, started, rec):
+        """SIGTERMs a run's processes, newest first; a non-zero exit fails the run."""
+        for p in reversed(started):
+            self.procs.live.remove(p)
+            code = p.stop()
+            if code not in (0, None):
+                rec["fail_reasons"].append(f"{p.name} exited with status {code} on SIGTERM")
+
     def finish_run(self, rec):
+        rec["failed"] = bool(rec["fail_reasons"])
         self.results["runs"].append(rec)
         self.save()
         if rec["failed"]:
