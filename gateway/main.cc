@@ -122,13 +122,19 @@ int main(int argc, char** argv) {
 
   auto server = hashmesh::gateway::GatewayServer::Start(*config);
   if (!server.ok()) return Fail(server.status());
+  const std::string store =
+      config->store == UpstreamMode::kInproc
+          ? absl::StrCat("inproc (", config->inproc_accounts, " accounts, ",
+                         absl::FormatDuration(config->inproc_latency), ")")
+          : absl::StrCat("grpc ", config->store_target);
+  const std::string engine = config->engine == UpstreamMode::kInproc
+                                 ? std::string("inproc")
+                                 : absl::StrCat("grpc ", config->engine_target);
   spdlog::info(
-      "gateway listening on {}:{} ({} threads: {}; store {} {}, engine {} {}; "
+      "gateway listening on {}:{} ({} threads: {}; store {}; engine {}; "
       "hash_rounds {})",
       config->listen_address.substr(0, config->listen_address.rfind(':')),
-      (*server)->port(), config->threads, threads_source,
-      absl::GetFlag(FLAGS_store),
-      config->store_target, absl::GetFlag(FLAGS_engine), config->engine_target,
+      (*server)->port(), config->threads, threads_source, store, engine,
       config->hash_rounds);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
