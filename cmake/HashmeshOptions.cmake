@@ -7,6 +7,19 @@ if(HASHMESH_SANITIZE)
   add_link_options(-fsanitize=${_hm_sanitizers})
 endif()
 
+# ThreadSanitizer cannot see Debian's uninstrumented Abseil locks (gRPC's are
+# absl::Mutex too); tests/support/tsan_absl_sync.cc tells it about them and
+# carries suppressions for the uninstrumented libraries. Every hashmesh
+# executable links it in a TSan build: tests and the binaries e2e tests start.
+if("thread" IN_LIST HASHMESH_SANITIZE)
+  add_compile_options(-Wno-tsan)  # absl/spdlog headers use atomic_thread_fence
+  add_library(hashmesh_tsan_absl_sync OBJECT
+              ${PROJECT_SOURCE_DIR}/tests/support/tsan_absl_sync.cc)
+  target_include_directories(hashmesh_tsan_absl_sync PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(hashmesh_tsan_absl_sync PUBLIC absl::synchronization
+                        ${CMAKE_DL_LIBS})
+endif()
+
 if(HASHMESH_CLANG_TIDY)
   find_program(HASHMESH_CLANG_TIDY_EXE NAMES clang-tidy clang-tidy-14 REQUIRED)
 endif()
@@ -37,6 +50,9 @@ function(hashmesh_cc_binary name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  if(TARGET hashmesh_tsan_absl_sync)
+    target_link_libraries(${name} PRIVATE hashmesh_tsan_absl_sync)
+  endif()
   hashmesh_target_defaults(${name})
 endfunction()
 

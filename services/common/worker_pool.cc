@@ -16,6 +16,7 @@ bool WorkerPool::TrySubmit(absl::AnyInvocable<void() &&> task) {
   absl::MutexLock lock(&mu_);
   if (stopping_ || queue_.size() >= max_queued_) return false;
   queue_.push_back(std::move(task));
+  work_or_stop_.Signal();
   return true;
 }
 
@@ -23,6 +24,7 @@ void WorkerPool::Shutdown() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    work_or_stop_.SignalAll();
   }
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
@@ -39,7 +41,10 @@ void WorkerPool::Run() {
     absl::AnyInvocable<void() &&> task;
     {
       absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &WorkerPool::HasWorkOrStopping));
+      // A CondVar loop rather than Mutex::Await: Debian's Abseil evaluates an
+      // Await condition inside its uninstrumented code, where ThreadSanitizer
+      // cannot see that the lock is held (tests/support/tsan_absl_sync.cc).
+      while (!HasWorkOrStopping()) work_or_stop_.Wait(&mu_);
       if (queue_.empty()) return;  // stopping, and nothing left to run
       task = std::move(queue_.front());
       queue_.pop_front();

@@ -42,6 +42,7 @@ class WorkerPool {
   mutable absl::Mutex mu_;
   std::deque<absl::AnyInvocable<void() &&>> queue_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar work_or_stop_;
   std::vector<std::thread> threads_;
 };
 
