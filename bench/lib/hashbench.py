@@ -252,42 +252,29 @@ class Proc:
         """This process and (for nginx) its workers."""
         return [self.pid] + proc_children(self.pid)
 
-    def cpu_ticks(self):
+    def _sum(self, read):
+        """read(pid) summed over pids(); a process that just exited counts 0."""
         total = 0
         for pid in self.pids():
             try:
-                total += proc_cpu_ticks(pid)
+                total += read(pid) or 0
             except OSError:
                 pass
         return total
+
+    def cpu_ticks(self):
+        return self._sum(proc_cpu_ticks)
 
     def ctx_switches(self):
-        total = 0
-        for pid in self.pids():
-            try:
-                total += proc_ctx_switches(pid)
-            except OSError:
-                pass
-        return total
+        return self._sum(proc_ctx_switches)
 
     def status_kb(self, key):
-        total = 0
-        for pid in self.pids():
-            try:
-                total += proc_status_kb(pid, key) or 0
-            except OSError:
-                pass
-        return total
+        return self._sum(lambda pid: proc_status_kb(pid, key))
 
     def idle_memory(self):
         """VmRSS after start-up, split into anonymous (heap, stacks) and file
         (mapped binaries and libraries) pages, and the thread count."""
-        threads = 0
-        for pid in self.pids():
-            try:
-                threads += proc_status_kb(pid, "Threads") or 0
-            except OSError:
-                pass
+        threads = self.status_kb("Threads")
         started = next((ln.split("] ", 1)[-1] for ln in self.log_text().splitlines()
                         if "serving on" in ln or "listening on" in ln), None)
         return {"pid": self.pid, "start_line": started, "rss_idle_kb": self.status_kb("VmRSS"),
