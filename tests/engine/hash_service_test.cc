@@ -216,8 +216,13 @@ TEST(HashServiceDrainTest, InFlightCallCompletesAndHealthTurnsNotServing) {
   EXPECT_EQ(update.status(), HealthCheckResponse::SERVING);
 
   // Hold the only worker so that the call below is provably in flight.
-  absl::Notification release;
-  ASSERT_TRUE(pool.TrySubmit([&] { release.WaitForNotification(); }));
+  // Wait until the worker runs it: until then it is what queued() counts.
+  absl::Notification holding, release;
+  ASSERT_TRUE(pool.TrySubmit([&] {
+    holding.Notify();
+    release.WaitForNotification();
+  }));
+  holding.WaitForNotification();
   auto stub = v1::HashEngine::NewStub(channel);
   grpc::ClientContext call_context;
   v1::HashRequest request;
