@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include "absl/strings/str_cat.h"
+#include "services/engine/sha2_direct.h"
 
 namespace hashmesh::engine {
 namespace {
@@ -41,12 +42,40 @@ std::string OpenSslError(absl::string_view what) {
   return absl::StrCat(what, ": ", buf);
 }
 
-bool DigestOnce(EVP_MD_CTX* ctx, const EVP_MD* md, const unsigned char* in,
-                size_t in_len, unsigned char* out) {
+bool EvpDigest(EVP_MD_CTX* ctx, const EVP_MD* md, const unsigned char* in,
+               size_t in_len, unsigned char* out) {
   unsigned int out_len = 0;
   return EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
          EVP_DigestUpdate(ctx, in, in_len) == 1 &&
          EVP_DigestFinal_ex(ctx, out, &out_len) == 1;
+}
+
+// d1 = H(data), then H over the previous digest in place, which is safe:
+// every digest is shorter than its algorithm's block, so it is consumed
+// before the final write to `out`.
+template <typename DigestFn>
+absl::Status Chain(DigestFn digest_once, absl::string_view data,
+                   uint32_t rounds, size_t size, unsigned char* out,
+                   absl::FunctionRef<bool()> cancelled) {
+  if (!digest_once(reinterpret_cast<const unsigned char*>(data.data()),
+                   data.size(), out)) {
+    return absl::InternalError(OpenSslError("digest"));
+  }
+  for (uint32_t round = 2; round <= rounds; ++round) {
+    if (round % kCancelPollRounds == 0 && cancelled()) {
+      return absl::CancelledError("hash cancelled by the caller");
+    }
+    if (!digest_once(out, size, out)) {
+      return absl::InternalError(OpenSslError("digest"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <void (*kDirect)(const unsigned char*, size_t, unsigned char*)>
+bool Direct(const unsigned char* in, size_t size, unsigned char* out) {
+  kDirect(in, size, out);
+  return true;
 }
 
 }  // namespace
@@ -66,7 +95,8 @@ size_t DigestSize(HashAlgorithm algorithm) {
   return kAlgorithms[static_cast<int>(algorithm)].digest_size;
 }
 
-absl::StatusOr<std::unique_ptr<Hasher>> Hasher::Create(HashLimits limits) {
+absl::StatusOr<std::unique_ptr<Hasher>> Hasher::Create(HashLimits limits,
+                                                       Sha2Path sha2_path) {
   std::array<EVP_MD*, kHashAlgorithmCount> mds{};
   for (const AlgorithmInfo& info : kAlgorithms) {
     EVP_MD* md = EVP_MD_fetch(nullptr, info.openssl_name, nullptr);
@@ -77,11 +107,12 @@ absl::StatusOr<std::unique_ptr<Hasher>> Hasher::Create(HashLimits limits) {
     }
     mds[static_cast<int>(info.algorithm)] = md;
   }
-  return std::unique_ptr<Hasher>(new Hasher(limits, mds));
+  return std::unique_ptr<Hasher>(new Hasher(limits, sha2_path, mds));
 }
 
-Hasher::Hasher(HashLimits limits, std::array<EVP_MD*, kHashAlgorithmCount> mds)
-    : limits_(limits), mds_(mds) {}
+Hasher::Hasher(HashLimits limits, Sha2Path sha2_path,
+               std::array<EVP_MD*, kHashAlgorithmCount> mds)
+    : limits_(limits), sha2_path_(sha2_path), mds_(mds) {}
 
 Hasher::~Hasher() {
   for (EVP_MD* md : mds_) EVP_MD_free(md);
@@ -104,27 +135,26 @@ absl::StatusOr<std::string> Hasher::Digest(
     HashAlgorithm algorithm, uint32_t rounds, absl::string_view data,
     absl::FunctionRef<bool()> cancelled) const {
   if (absl::Status s = Validate(rounds, data.size()); !s.ok()) return s;
-  const EVP_MD* md = mds_[static_cast<int>(algorithm)];
   const size_t size = DigestSize(algorithm);
-  EVP_MD_CTX* ctx = ThreadContext();
-  if (ctx == nullptr) return absl::ResourceExhaustedError("EVP_MD_CTX_new");
-
   std::string digest(size, '\0');
   auto* out = reinterpret_cast<unsigned char*>(digest.data());
-  if (!DigestOnce(ctx, md, reinterpret_cast<const unsigned char*>(data.data()),
-                  data.size(), out)) {
-    return absl::InternalError(OpenSslError("digest"));
+  absl::Status status;
+  if (sha2_path_ == Sha2Path::kDirect && algorithm == HashAlgorithm::kSha256) {
+    status = Chain(Direct<Sha256Direct>, data, rounds, size, out, cancelled);
+  } else if (sha2_path_ == Sha2Path::kDirect &&
+             algorithm == HashAlgorithm::kSha512) {
+    status = Chain(Direct<Sha512Direct>, data, rounds, size, out, cancelled);
+  } else {
+    EVP_MD_CTX* ctx = ThreadContext();
+    if (ctx == nullptr) return absl::ResourceExhaustedError("EVP_MD_CTX_new");
+    const EVP_MD* md = mds_[static_cast<int>(algorithm)];
+    status = Chain(
+        [ctx, md](const unsigned char* in, size_t n, unsigned char* o) {
+          return EvpDigest(ctx, md, in, n, o);
+        },
+        data, rounds, size, out, cancelled);
   }
-  // Hashing in place is safe: every digest is shorter than its algorithm's
-  // block, so EVP_DigestUpdate only buffers it before Final writes `out`.
-  for (uint32_t round = 2; round <= rounds; ++round) {
-    if (round % kCancelPollRounds == 0 && cancelled()) {
-      return absl::CancelledError("hash cancelled by the caller");
-    }
-    if (!DigestOnce(ctx, md, out, size, out)) {
-      return absl::InternalError(OpenSslError("digest"));
-    }
-  }
+  if (!status.ok()) return status;
   return digest;
 }
 

@@ -1,4 +1,4 @@
-// Iterated cryptographic digests with OpenSSL 3 EVP: the engine's core, free of gRPC.
+// Iterated cryptographic digests with OpenSSL 3 (EVP; SHA-2 on its direct API): the engine's core, free of gRPC.
 #ifndef HASHMESH_SERVICES_ENGINE_HASHER_H_
 #define HASHMESH_SERVICES_ENGINE_HASHER_H_
 
@@ -30,11 +30,17 @@ struct HashLimits {
   size_t max_data_bytes = 1 << 20;
 };
 
+// How SHA-256 and SHA-512 are computed; the other algorithms always use EVP.
+// kDirect is faster (see sha2_direct.h); kEvp exists so tests can prove both
+// give the same bytes.
+enum class Sha2Path { kDirect, kEvp };
+
 // Thread-safe; create once and share. Each thread reuses its own EVP_MD_CTX.
 class Hasher {
  public:
   // Fetches every algorithm from OpenSSL's default provider once.
-  static absl::StatusOr<std::unique_ptr<Hasher>> Create(HashLimits limits = {});
+  static absl::StatusOr<std::unique_ptr<Hasher>> Create(
+      HashLimits limits = {}, Sha2Path sha2_path = Sha2Path::kDirect);
   ~Hasher();
 
   Hasher(const Hasher&) = delete;
@@ -54,9 +60,11 @@ class Hasher {
   const HashLimits& limits() const { return limits_; }
 
  private:
-  Hasher(HashLimits limits, std::array<EVP_MD*, kHashAlgorithmCount> mds);
+  Hasher(HashLimits limits, Sha2Path sha2_path,
+         std::array<EVP_MD*, kHashAlgorithmCount> mds);
 
   const HashLimits limits_;
+  const Sha2Path sha2_path_;
   const std::array<EVP_MD*, kHashAlgorithmCount> mds_;
 };
 

@@ -128,6 +128,44 @@ TEST_F(HasherTest, ConcurrentThreadsAgree) {
   EXPECT_EQ(mismatches.load(), 0);
 }
 
+// SHA-2's direct path must give EVP's bytes, across block and padding
+// boundaries (55/56/64 and 111/112/128 bytes) and chained rounds.
+TEST(Sha2PathTest, DirectAndEvpGiveTheSameBytes) {
+  auto direct = Hasher::Create({}, Sha2Path::kDirect);
+  auto evp = Hasher::Create({}, Sha2Path::kEvp);
+  ASSERT_TRUE(direct.ok() && evp.ok());
+  std::string data;
+  for (int size = 0; size <= 257; ++size) {
+    for (HashAlgorithm algorithm :
+         {HashAlgorithm::kSha256, HashAlgorithm::kSha512}) {
+      for (uint32_t rounds : {1u, 2u, 3u, 100u}) {
+        EXPECT_EQ(*(*direct)->Digest(algorithm, rounds, data),
+                  *(*evp)->Digest(algorithm, rounds, data))
+            << AlgorithmName(algorithm) << " size=" << size
+            << " rounds=" << rounds;
+      }
+    }
+    data.push_back(static_cast<char>('a' + size % 26));
+  }
+  EXPECT_EQ(*(*direct)->Digest(HashAlgorithm::kSha512, 5000, "x"),
+            *(*evp)->Digest(HashAlgorithm::kSha512, 5000, "x"));
+}
+
+TEST(Sha2PathTest, CancellationStopsEitherPath) {
+  for (Sha2Path path : {Sha2Path::kDirect, Sha2Path::kEvp}) {
+    auto hasher = Hasher::Create({}, path);
+    ASSERT_TRUE(hasher.ok());
+    for (HashAlgorithm algorithm :
+         {HashAlgorithm::kSha256, HashAlgorithm::kSha512}) {
+      int polls = 0;
+      auto digest = (*hasher)->Digest(algorithm, 1000000, "x",
+                                      [&] { return ++polls == 3; });
+      EXPECT_EQ(digest.status().code(), absl::StatusCode::kCancelled);
+      EXPECT_EQ(polls, 3);
+    }
+  }
+}
+
 TEST(AlgorithmNamesTest, RoundTrip) {
   for (HashAlgorithm a : {HashAlgorithm::kSha256, HashAlgorithm::kSha512,
                           HashAlgorithm::kSha3_256, HashAlgorithm::kBlake2b512}) {
