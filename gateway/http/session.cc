@@ -4,13 +4,14 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/http/response_head.h"
 #include "gateway/http/session_registry.h"
 #include "gateway/payment/api_error.h"
 #include "gateway/payment/payment_request.h"
@@ -236,19 +237,21 @@ void Session::Send(Reply reply) {
   const unsigned version = have_request ? parser_->get().version() : 11;
   const bool keep_alive = have_request && parser_->get().keep_alive() &&
                           !reply.close && !draining_ && !app_->draining();
-  response_ = {};
-  response_.version(version);
-  response_.result(static_cast<unsigned>(reply.status));
-  response_.set(http::field::content_type, reply.content_type);
-  if (reply.allow != nullptr) response_.set(http::field::allow, reply.allow);
-  response_.body() = std::move(reply.body);
-  response_.keep_alive(keep_alive);
-  response_.prepare_payload();
+  body_ = std::move(reply.body);
+  FormatResponseHead({.version = version,
+                      .status = reply.status,
+                      .content_type = reply.content_type,
+                      .allow = reply.allow,
+                      .keep_alive = keep_alive,
+                      .content_length = body_.size()},
+                     &head_);
   metrics_->RecordRequest(match_.route, reply.status,
                           have_request ? absl::Now() - request_start_
                                        : absl::ZeroDuration());
   ExpireAfter(limits_->write_timeout);
-  http::async_write(socket_, response_,
+  const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_),
+                                                     asio::buffer(body_)};
+  asio::async_write(socket_, buffers,
                     [self = shared_from_this(), keep_alive](
                         beast::error_code ec, size_t) {
                       self->OnWrite(!keep_alive, ec);

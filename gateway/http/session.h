@@ -5,12 +5,12 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -77,7 +77,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point deadline_ = Clock::time_point::max();
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
-  boost::beast::http::response<boost::beast::http::string_body> response_;
+  std::string head_;  // the reply being written; reused across requests
+  std::string body_;
   GatewayApp* app_;
   Metrics* metrics_;
   const HttpLimits* limits_;
