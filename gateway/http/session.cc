@@ -133,6 +133,9 @@ void Session::ReadHeader() {
 }
 
 void Session::OnHeader(beast::error_code ec) {
+  // Every reply to a parsed header is timed from here, also the 413s and
+  // malformed bodies that never reach Dispatch().
+  request_start_ = absl::Now();
   // Beast reports a Content-Length over the body limit with the header.
   if (ec && ec != http::error::body_limit) {
     FailRequest(ec);
@@ -190,7 +193,6 @@ void Session::FailRequest(beast::error_code ec) {
                                    limits_->max_body_bytes)));
       return;
     }
-    request_start_ = absl::Now();
     ExpireNever();  // the upstream deadline bounds the handler
     app_->Handle(match_, View(parser_->get().target()), std::nullopt, "",
                  socket_.get_executor(), [self = shared_from_this()](Reply r) {
@@ -217,7 +219,6 @@ void Session::FailRequest(beast::error_code ec) {
 }
 
 void Session::Dispatch() {
-  request_start_ = absl::Now();
   ExpireNever();  // the upstream deadline bounds the handler
   const auto& request = parser_->get();
   std::optional<absl::string_view> content_type;

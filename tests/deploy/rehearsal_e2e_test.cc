@@ -233,18 +233,20 @@ class RehearsalTest : public ::testing::Test {
   //
   // What is counted: every HTTP request of the stream, with the time it was
   // sent and the time its response (or connection error) arrived. A request
-  // is "in flight at the stop" if it was sent before the signal call returned
-  // and answered after the signal call began; for SIGTERM the stop lasts
-  // until the engine logs that it starts draining (per client at most two:
-  // one answered during the stop, the next sent during it). Asserted:
+  // is "in flight at the stop" if it was outstanding when the signal call
+  // began or when the stop ended; for SIGTERM the stop lasts until the engine
+  // logs that it starts draining (per client at most two: one outstanding at
+  // each end; requests sent and answered within the stop do not count, as
+  // engine A still served normally until its end). Asserted:
   // every request that did not get 201 was in flight at the stop, and every
   // request sent after the stop got 201 (from engine B, the only one left).
   //
   // Observed: SIGKILL loses nothing (the dead connection fails its calls with
-  // UNAVAILABLE, which the gateway's retry policy sends to engine B). SIGTERM
-  // can lose one or two in-flight calls: gRPC 1.51's Server::Shutdown cancels
-  // calls that arrived but were not yet matched to a handler with CANCELLED
-  // (grpc/grpc#41785), which the policy (UNAVAILABLE only) does not retry.
+  // UNAVAILABLE, which the gateway's retry policy sends to engine B). SIGTERM:
+  // gRPC 1.51's Server::Shutdown cancels calls that arrived but were not yet
+  // matched to a handler with CANCELLED (grpc/grpc#41785); the policy retries
+  // CANCELLED too (grpc_channels.cc), but a call whose attempts run out is
+  // lost, so the test allows losses among the calls in flight at the stop.
   void StopOneEngineUnderLoad(int signal_number, bool graceful) {
     constexpr int kClients = 4;
     const auto [a_before, b_before] = HashCalls();
@@ -279,7 +281,15 @@ class RehearsalTest : public ::testing::Test {
     int after_stop = 0;
     int after_stop_ok = 0;
     for (const Request& r : requests) {
-      const bool in_flight = r.start < stop_end && r.end > stop_begin;
+      // A request sent and answered within the stop was over before the
+      // engine died or began to drain: not in flight, and it must succeed.
+      // Per client that leaves at most two: the one outstanding when the
+      // stop began and the one outstanding when it ended, however long the
+      // stop (on a loaded machine the engine's signal thread can take longer
+      // to run than a few payments take).
+      const bool within_stop = r.start >= stop_begin && r.end <= stop_end;
+      const bool in_flight =
+          r.start < stop_end && r.end > stop_begin && !within_stop;
       in_flight_at_stop += in_flight;
       if (r.status != 201) {
         ++failed;

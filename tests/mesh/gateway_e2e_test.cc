@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tests/mesh/mesh_fixture.h"
 #include "tests/support/eventually.h"
@@ -39,7 +40,9 @@ class MeshTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     for (Service* s : {gateway_, engine_, pgstub_}) {
-      if (s != nullptr) EXPECT_EQ(*Stop(*s), 0) << s->process->output();
+      if (s != nullptr) {
+        EXPECT_EQ(*Stop(*s), 0) << s->process->output();
+      }
       delete s;
     }
   }
@@ -205,6 +208,20 @@ TEST_F(MeshTest, LargeBodiesGet413EvenChunked) {
   auto exact = HttpClient::Connect(port());
   auto at_limit = exact->Send("POST", "/v1/payments", std::string(64 << 10, ' '));
   EXPECT_EQ(at_limit->status, 400);
+
+  // The 413s are timed from their own header, not from the Unix epoch.
+  auto metrics = HttpClient::Connect(port())->Send("GET", "/metrics", "");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::string kSum =
+      "hashmesh_http_request_duration_seconds_sum{route=\"/v1/payments\"} ";
+  const size_t at = metrics->body.find(kSum);
+  ASSERT_NE(at, std::string::npos) << metrics->body;
+  double seconds = -1;
+  ASSERT_TRUE(absl::SimpleAtod(
+      metrics->body.substr(at + kSum.size(),
+                           metrics->body.find('\n', at) - at - kSum.size()),
+      &seconds));
+  EXPECT_LT(seconds, 60.0) << "a request timed from a stale start";
 }
 
 TEST_F(MeshTest, OversizedHeadersGet431AndGarbageGets400) {
@@ -226,8 +243,12 @@ TEST_F(MeshTest, MetricsCountWhatWasSent) {
   auto before = client->Send("GET", "/metrics", "");
   ASSERT_EQ(before->status, 200);
   EXPECT_THAT(before->header("content-type"), HasSubstr("text/plain"));
-  for (int i = 0; i < 3; ++i) client->Send("GET", "/nowhere", "");
-  for (int i = 0; i < 2; ++i) client->Send("POST", "/v1/payments", kExamplePayment);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(client->Send("GET", "/nowhere", "").ok());
+  }
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(client->Send("POST", "/v1/payments", kExamplePayment).ok());
+  }
   auto after = client->Send("GET", "/metrics", "");
   EXPECT_THAT(after->body,
               HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"} 3\n"));
