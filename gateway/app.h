@@ -31,7 +31,7 @@ class GatewayApp {
   GatewayApp(PaymentHandler* payments, HealthProbe* store, HealthProbe* engine,
              const Metrics* metrics);
 
-  // Answers a complete request; `done` runs on `executor`.
+  // Answers a complete request; `done` may run on any thread.
   void Handle(const RouteMatch& match, absl::string_view target,
               std::optional<absl::string_view> content_type,
               absl::string_view body, boost::asio::any_io_executor executor,

@@ -21,7 +21,8 @@ class PaymentHandler {
                  uint32_t rounds);
 
   // Rows 2-8 of SPEC.md's table, then the 201 (row 1, the size, is the HTTP
-  // layer's, enforced while reading). `done` runs on `executor`.
+  // layer's, enforced while reading). `done` may run on any thread (see
+  // sources.h); the session takes the reply to its own executor.
   void Handle(std::optional<absl::string_view> content_type,
               absl::string_view body, boost::asio::any_io_executor executor,
               ReplyCallback done);

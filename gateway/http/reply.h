@@ -17,6 +17,8 @@ struct Reply {
   bool close = false;           // close the connection after this reply
 };
 
+// May be called on any thread: the HTTP session moves the reply to its
+// connection's executor.
 using ReplyCallback = absl::AnyInvocable<void(Reply) &&>;
 
 // The JSON error reply for `status`, via the one HTTP mapping (ToHttpError).

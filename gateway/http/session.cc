@@ -1,5 +1,6 @@
 #include "gateway/http/session.h"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -197,7 +198,7 @@ void Session::FailRequest(beast::error_code ec) {
     app_->Handle(match_, View(parser_->get().target()), std::nullopt, "",
                  socket_.get_executor(), [self = shared_from_this()](Reply r) {
                    r.close = true;
-                   self->Send(std::move(r));
+                   self->SendOnExecutor(std::move(r));
                  });
     return;
   }
@@ -229,8 +230,17 @@ void Session::Dispatch() {
   // until the reply is written anyway.
   app_->Handle(match_, View(request.target()), content_type, request.body(),
                socket_.get_executor(), [self = shared_from_this()](Reply r) {
-                 self->Send(std::move(r));
+                 self->SendOnExecutor(std::move(r));
                });
+}
+
+void Session::SendOnExecutor(Reply reply) {
+  // Inline when already on the connection's thread; from a gRPC thread the
+  // reply is posted there.
+  asio::dispatch(socket_.get_executor(),
+                 [self = shared_from_this(), reply = std::move(reply)]() mutable {
+                   self->Send(std::move(reply));
+                 });
 }
 
 void Session::Send(Reply reply) {

@@ -62,6 +62,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void FailRequest(boost::beast::error_code ec);
   void Dispatch();
   void Send(Reply reply);
+  void SendOnExecutor(Reply reply);  // callable from any thread
   void OnWrite(bool close, boost::beast::error_code ec);
   void LingerAndClose();
   void Close();

@@ -1,6 +1,5 @@
 #include "gateway/upstream/grpc_sources.h"
 
-#include <boost/asio/post.hpp>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -15,13 +14,14 @@ struct Call {
   grpc::ClientContext context;
   Request request;
   Response response;
-  boost::asio::any_io_executor executor;
   Callback done;
   absl::Time start = absl::Now();
 };
 
-// gRPC completes on its own threads; the result hops to the caller's executor
-// before `convert` turns the response into the callback's value.
+// Runs the callback on the gRPC thread that completed the call (see
+// sources.h); `convert` turns the response into the callback's value. The
+// call counts as in flight until the callback has returned, so whatever it
+// started or posted is accounted for before a drain can see zero.
 template <typename CallT, typename Convert>
 std::function<void(grpc::Status)> Completion(CallT* raw, Upstream upstream,
                                              Metrics* metrics,
@@ -30,15 +30,11 @@ std::function<void(grpc::Status)> Completion(CallT* raw, Upstream upstream,
     std::unique_ptr<CallT> call(raw);
     metrics->RecordUpstream(upstream, status.error_code(),
                             absl::Now() - call->start);
-    boost::asio::any_io_executor executor = call->executor;
-    boost::asio::post(executor, [call = std::move(call),
-                                 status = std::move(status), convert]() mutable {
-      if (status.ok()) {
-        std::move(call->done)(convert(call->response));
-      } else {
-        std::move(call->done)(FromGrpcStatus(status));
-      }
-    });
+    if (status.ok()) {
+      std::move(call->done)(convert(call->response));
+    } else {
+      std::move(call->done)(FromGrpcStatus(status));
+    }
     metrics->UpstreamCallFinished();
   };
 }
@@ -62,13 +58,12 @@ GrpcAccountSource::GrpcAccountSource(
     : stubs_(channels), timeout_(timeout), metrics_(metrics) {}
 
 void GrpcAccountSource::Lookup(const std::string& account_id,
-                               boost::asio::any_io_executor executor,
+                               boost::asio::any_io_executor /*executor*/,
                                AccountCallback done) {
   using AccountCall =
       Call<pgstub::v1::GetAccountRequest, pgstub::v1::Account, AccountCallback>;
   auto* call = new AccountCall;
   call->request.set_account_id(account_id);
-  call->executor = std::move(executor);
   call->done = std::move(done);
   call->context.set_deadline(absl::ToChronoTime(call->start + timeout_));
   metrics_->UpstreamCallStarted();
@@ -87,7 +82,7 @@ GrpcDigestSource::GrpcDigestSource(
     : stubs_(channels), timeout_(timeout), metrics_(metrics) {}
 
 void GrpcDigestSource::Sha256Hex(std::string data, uint32_t rounds,
-                                 boost::asio::any_io_executor executor,
+                                 boost::asio::any_io_executor /*executor*/,
                                  DigestCallback done) {
   using HashCall =
       Call<engine::v1::HashRequest, engine::v1::HashResponse, DigestCallback>;
@@ -95,7 +90,6 @@ void GrpcDigestSource::Sha256Hex(std::string data, uint32_t rounds,
   call->request.set_algorithm(engine::v1::ALGORITHM_SHA256);
   call->request.set_rounds(rounds);
   call->request.set_data(std::move(data));
-  call->executor = std::move(executor);
   call->done = std::move(done);
   call->context.set_deadline(absl::ToChronoTime(call->start + timeout_));
   metrics_->UpstreamCallStarted();

@@ -1,5 +1,6 @@
 #include "gateway/upstream/inproc_sources.h"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <utility>
@@ -26,15 +27,20 @@ void InprocAccountSource::Lookup(const std::string& account_id,
 }
 
 void InprocDigestSource::Sha256Hex(std::string data, uint32_t rounds,
-                                   boost::asio::any_io_executor /*executor*/,
+                                   boost::asio::any_io_executor executor,
                                    DigestCallback done) {
-  absl::StatusOr<std::string> digest =
-      hasher_->Digest(engine::HashAlgorithm::kSha256, rounds, data);
-  if (!digest.ok()) {
-    std::move(done)(digest.status());
-    return;
-  }
-  std::move(done)(absl::BytesToHexString(*digest));
+  // Inline on the connection's thread (the in-process store answers there);
+  // called from a gRPC thread (a gRPC store), the hash moves off it first.
+  boost::asio::dispatch(executor, [this, data = std::move(data), rounds,
+                                   done = std::move(done)]() mutable {
+    absl::StatusOr<std::string> digest =
+        hasher_->Digest(engine::HashAlgorithm::kSha256, rounds, data);
+    if (!digest.ok()) {
+      std::move(done)(digest.status());
+      return;
+    }
+    std::move(done)(absl::BytesToHexString(*digest));
+  });
 }
 
 }  // namespace hashmesh::gateway

@@ -26,7 +26,8 @@ class InprocAccountSource final : public AccountSource {
   const absl::Duration latency_;
 };
 
-// Hashes on the calling thread: a payment's digest is microseconds of CPU.
+// Hashes on the connection's thread: a payment's digest is microseconds of
+// CPU, too little for a pool, but no work for a gRPC thread either.
 class InprocDigestSource final : public DigestSource {
  public:
   explicit InprocDigestSource(const engine::Hasher* hasher) : hasher_(hasher) {}

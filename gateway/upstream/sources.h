@@ -13,8 +13,12 @@
 
 namespace hashmesh::gateway {
 
-// Every callback runs on the executor passed with the request, never on a
-// gRPC thread, so that handlers touch their connection from its own thread.
+// A callback runs on the executor passed with the request or, for gRPC
+// sources, straight on the gRPC thread that completed the call: a payment's
+// next step (checks, then the engine call) costs microseconds and so starts
+// there instead of paying a hop to the connection's thread and back. Callbacks
+// must therefore not block and must not touch the connection; replies reach
+// it through ReplyCallback, which the HTTP session runs on its own executor.
 using AccountCallback = absl::AnyInvocable<void(absl::StatusOr<pgstub::Account>) &&>;
 using DigestCallback = absl::AnyInvocable<void(absl::StatusOr<std::string>) &&>;
 
