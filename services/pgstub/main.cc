@@ -27,9 +27,6 @@ ABSL_FLAG(std::string, latency_jitter_mode, "none",
           "--latency_jitter) or exponential (mean --latency_jitter)");
 ABSL_FLAG(absl::Duration, latency_jitter, absl::ZeroDuration(),
           "the maximum (uniform) or mean (exponential) extra latency");
-ABSL_FLAG(absl::Duration, timer_slack, absl::ZeroDuration(),
-          "a lookup may finish up to this much after its latency, so that "
-          "one timer wake-up finishes all lookups due by then (0 to 1ms)");
 
 namespace {
 
@@ -67,16 +64,6 @@ absl::StatusOr<hashmesh::pgstub::LatencyModel> LatencyFromFlags() {
   return model;
 }
 
-absl::StatusOr<absl::Duration> TimerSlackFromFlags() {
-  const absl::Duration slack = absl::GetFlag(FLAGS_timer_slack);
-  if (slack < absl::ZeroDuration() || slack > absl::Milliseconds(1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--timer_slack must be between 0 and 1ms, got ",
-                     absl::FormatDuration(slack)));
-  }
-  return slack;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,8 +84,6 @@ int main(int argc, char** argv) {
   if (!accounts.ok()) return Fail(accounts.status());
   auto latency = LatencyFromFlags();
   if (!latency.ok()) return Fail(latency.status());
-  auto slack = TimerSlackFromFlags();
-  if (!slack.ok()) return Fail(slack.status());
   if (absl::Status s = hashmesh::SetUpLogging(flags->log); !s.ok()) {
     return Fail(s);
   }
@@ -107,16 +92,15 @@ int main(int argc, char** argv) {
   const hashmesh::pgstub::AccountsTable table(*accounts);
   spdlog::info("accounts table: {} accounts built in {}", table.size(),
                absl::FormatDuration(absl::Now() - build_start));
-  hashmesh::pgstub::TimerQueue timers(flags->worker_threads, *slack);
+  hashmesh::pgstub::TimerQueue timers(flags->worker_threads);
   hashmesh::pgstub::AccountStoreService service(&table, &*latency, &timers);
   auto server = hashmesh::GrpcServer::Start(
       flags->server,
       {{&service, hashmesh::pgstub::v1::AccountStore::service_full_name()}});
   if (!server.ok()) return Fail(server.status());
-  spdlog::info(
-      "pgstub serving on {} (latency {}, timer slack {}; {} timer threads: {})",
-      (*server)->address(), latency->Describe(), absl::FormatDuration(*slack),
-      timers.threads(), flags->worker_threads_source);
+  spdlog::info("pgstub serving on {} (latency {}; {} timer threads: {})",
+               (*server)->address(), latency->Describe(), timers.threads(),
+               flags->worker_threads_source);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received; {} lookups pending", signal_number,

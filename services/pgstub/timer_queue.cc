@@ -38,8 +38,7 @@ void ConfigureTimerThread() {
 
 class TimerQueue::Shard {
  public:
-  explicit Shard(Clock::duration slack)
-      : slack_(slack), thread_([this] { Run(); }) {}
+  Shard() : thread_([this] { Run(); }) {}
 
   ~Shard() {
     {
@@ -106,11 +105,8 @@ class TimerQueue::Shard {
       const Clock::time_point now = Clock::now();
       const Clock::time_point first = timers_.begin()->first.deadline;
       if (first > now) {
-        // Sleeping past the deadline by the slack lets timers due in the
-        // meantime go in the same batch. Woken early (Add of a new earliest
-        // timer), the loop looks again with a fresh `now`.
         sleeping_until_ = first;
-        cv_.WaitWithTimeout(&mu_, absl::FromChrono(first - now + slack_));
+        cv_.WaitWithTimeout(&mu_, absl::FromChrono(first - now));
         sleeping_until_ = Clock::time_point::max();
         continue;
       }
@@ -125,7 +121,6 @@ class TimerQueue::Shard {
     return false;
   }
 
-  const Clock::duration slack_;
   mutable absl::Mutex mu_;
   absl::CondVar cv_;
   absl::btree_map<Key, Callback> timers_ ABSL_GUARDED_BY(mu_);
@@ -137,14 +132,11 @@ class TimerQueue::Shard {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-TimerQueue::TimerQueue(int threads, absl::Duration slack) {
+TimerQueue::TimerQueue(int threads) {
   const int count = std::max(threads, 1);
-  const auto chrono_slack =
-      std::chrono::duration_cast<Clock::duration>(absl::ToChronoNanoseconds(
-          std::max(slack, absl::ZeroDuration())));
   shards_.reserve(count);
   for (int i = 0; i < count; ++i) {
-    shards_.push_back(std::make_unique<Shard>(chrono_slack));
+    shards_.push_back(std::make_unique<Shard>());
   }
 }
 

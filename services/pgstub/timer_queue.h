@@ -19,11 +19,8 @@ namespace hashmesh::pgstub {
 // an entry in a deadline-ordered map, and one thread per shard sleeps until
 // the earliest deadline, then runs every callback that is due. Shards (one
 // thread each) let the callbacks, which finish gRPC calls, use several cores.
-// A timer never fires before its deadline and at most `slack` after it (plus
-// scheduling delay): a shard sleeps until its earliest deadline plus `slack`
-// and then runs everything due, so under load one wake-up finishes a batch
-// of lookups instead of one each. The threads ask the kernel for a 1 ns timer
-// slack, so with slack 0 a timer fires within tens of microseconds.
+// The threads sleep with a 1 ns timer slack, so a timer fires within tens of
+// microseconds of its deadline on an idle machine, never before it.
 class TimerQueue {
  public:
   using Clock = std::chrono::steady_clock;
@@ -38,8 +35,8 @@ class TimerQueue {
     uint64_t seq = 0;
   };
 
-  // `threads` >= 1 shards, each with its own thread; `slack` >= 0.
-  explicit TimerQueue(int threads, absl::Duration slack = absl::ZeroDuration());
+  // `threads` >= 1 shards, each with its own thread.
+  explicit TimerQueue(int threads);
   // Stops the threads, then runs every callback still queued with
   // expired=false on the destroying thread.
   ~TimerQueue();
