@@ -26,7 +26,7 @@ template <typename CallT, typename Convert>
 std::function<void(grpc::Status)> Completion(CallT* raw, Upstream upstream,
                                              Metrics* metrics,
                                              Convert convert) {
-  return [raw, upstream, metrics, convert](grpc::Status status) {
+  return [raw, upstream, metrics, convert](const grpc::Status& status) {
     std::unique_ptr<CallT> call(raw);
     metrics->RecordUpstream(upstream, status.error_code(),
                             absl::Now() - call->start);

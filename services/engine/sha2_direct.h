@@ -1,4 +1,5 @@
-// SHA-256 and SHA-512 through OpenSSL's per-algorithm API: the engine's hot path.
+// SHA-256 and SHA-512 through OpenSSL's per-algorithm API: the engine's hot
+// path.
 #ifndef HASHMESH_SERVICES_ENGINE_SHA2_DIRECT_H_
 #define HASHMESH_SERVICES_ENGINE_SHA2_DIRECT_H_
 

@@ -35,8 +35,8 @@ TEST(FormatResponseHeadTest, MatchesBeastForEveryShapeOfReply) {
   std::string formatted;
   for (unsigned version : {10u, 11u}) {
     for (bool keep_alive : {true, false}) {
-      for (int status : {200, 201, 400, 404, 405, 413, 415, 422, 431, 500,
-                         502, 503, 504}) {
+      for (int status :
+           {200, 201, 400, 404, 405, 413, 415, 422, 431, 500, 502, 503, 504}) {
         for (const char* allow : {static_cast<const char*>(nullptr), "POST"}) {
           for (size_t length : {size_t{0}, size_t{2}, size_t{331}}) {
             const ResponseHead head{.version = version,
@@ -47,8 +47,9 @@ TEST(FormatResponseHeadTest, MatchesBeastForEveryShapeOfReply) {
                                     .content_length = length};
             FormatResponseHead(head, &formatted);
             EXPECT_EQ(formatted, BeastHead(head))
-                << "HTTP/" << version << " " << status << " keep_alive="
-                << keep_alive << " allow=" << (allow ? allow : "none");
+                << "HTTP/" << version << " " << status
+                << " keep_alive=" << keep_alive
+                << " allow=" << (allow ? allow : "none");
           }
         }
       }

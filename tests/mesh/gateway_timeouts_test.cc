@@ -27,9 +27,9 @@ absl::StatusOr<Service> StartInprocGateway(std::vector<std::string> flags) {
 }
 
 TEST(GatewayTimeoutsTest, SlowAndIdleClientsAreDisconnected) {
-  auto gateway = StartInprocGateway({"--header_timeout=300ms",
-                                     "--body_timeout=300ms",
-                                     "--idle_timeout=300ms"});
+  auto gateway =
+      StartInprocGateway({"--header_timeout=300ms", "--body_timeout=300ms",
+                          "--idle_timeout=300ms"});
   ASSERT_TRUE(gateway.ok()) << gateway.status();
   const int port = gateway->port;
 
@@ -39,8 +39,10 @@ TEST(GatewayTimeoutsTest, SlowAndIdleClientsAreDisconnected) {
 
   auto slow_header = HttpClient::Connect(port);
   ASSERT_TRUE(slow_header.ok());
-  ASSERT_TRUE(slow_header->WriteRaw("POST /v1/payments HTTP/1.1\r\nHost: t\r\n").ok());
-  EXPECT_TRUE(slow_header->WaitForClose(kPatience)) << "half a header kept open";
+  ASSERT_TRUE(
+      slow_header->WriteRaw("POST /v1/payments HTTP/1.1\r\nHost: t\r\n").ok());
+  EXPECT_TRUE(slow_header->WaitForClose(kPatience))
+      << "half a header kept open";
 
   auto slow_body = HttpClient::Connect(port);
   ASSERT_TRUE(slow_body.ok());
