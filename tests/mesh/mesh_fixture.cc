@@ -31,6 +31,10 @@ absl::StatusOr<Service> StartPgstub(std::vector<std::string> flags) {
 absl::StatusOr<Service> StartGateway(const std::string& store_target,
                                      const std::string& engine_target,
                                      std::vector<std::string> flags) {
+  // A loaded CI runner (ASan, tests in parallel) can take longer than the
+  // production default of 1s for an upstream call; tests about deadlines pass
+  // their own --upstream_timeout, which comes later and wins.
+  flags.insert(flags.begin(), "--upstream_timeout=10s");
   flags.push_back(absl::StrCat("--store_target=", store_target));
   flags.push_back(absl::StrCat("--engine_target=", engine_target));
   return StartService(HASHMESH_GATEWAY_BIN, 0, std::move(flags));
