@@ -48,7 +48,8 @@ struct Readiness {
 
 Reply ReadinessReply(const Readiness& r) {
   if (r.store.ok() && r.engine.ok()) {
-    return JsonReply(200, R"({"status":"ready","store":"SERVING","engine":"SERVING"})");
+    return JsonReply(
+        200, R"({"status":"ready","store":"SERVING","engine":"SERVING"})");
   }
   const bool store_down = !r.store.ok();
   const absl::Status& first = store_down ? r.store : r.engine;
@@ -84,16 +85,15 @@ void GatewayApp::Handle(const RouteMatch& match, absl::string_view target,
                         ReplyCallback done) {
   if (match.route == Route::kOther) {
     const absl::string_view path = target.substr(0, target.find('?'));
-    std::move(done)(ErrorReply(ApiError(absl::StatusCode::kNotFound,
-                                        error_code::kNotFound,
-                                        absl::StrCat("no route for ", path))));
+    std::move(done)(
+        ErrorReply(ApiError(absl::StatusCode::kNotFound, error_code::kNotFound,
+                            absl::StrCat("no route for ", path))));
     return;
   }
   if (!match.method_allowed) {
-    Reply reply = ErrorReply(
-        ApiError(absl::StatusCode::kUnimplemented,
-                 error_code::kMethodNotAllowed,
-                 absl::StrCat("method not allowed; use ", match.allow)));
+    Reply reply = ErrorReply(ApiError(
+        absl::StatusCode::kUnimplemented, error_code::kMethodNotAllowed,
+        absl::StrCat("method not allowed; use ", match.allow)));
     reply.allow = match.allow;
     std::move(done)(std::move(reply));
     return;

@@ -1,12 +1,12 @@
-// The gateway's routes: /v1/payments, /healthz, /readyz, /metrics; 404 and 405 otherwise.
+// The gateway's routes: /v1/payments, /healthz, /readyz, /metrics; 404 and 405
+// otherwise.
 #ifndef HASHMESH_GATEWAY_APP_H_
 #define HASHMESH_GATEWAY_APP_H_
 
 #include <atomic>
-#include <optional>
-
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <optional>
 
 #include "absl/strings/string_view.h"
 #include "gateway/http/reply.h"
@@ -23,7 +23,8 @@ struct RouteMatch {
 };
 
 // Routing comes first and matches the path exactly as sent, query ignored.
-RouteMatch MatchRoute(boost::beast::http::verb method, absl::string_view target);
+RouteMatch MatchRoute(boost::beast::http::verb method,
+                      absl::string_view target);
 
 class GatewayApp {
  public:

@@ -1,7 +1,8 @@
 #include "gateway/gateway_server.h"
 
-#include <boost/asio/ip/address.hpp>
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/address.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -32,8 +33,8 @@ absl::StatusOr<asio::ip::tcp::endpoint> ParseEndpoint(
   boost::system::error_code ec;
   const asio::ip::address ip = asio::ip::make_address(host, ec);
   if (ec) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--listen host must be an IP address, got '", host, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen host must be an IP address, got '", host, "'"));
   }
   return asio::ip::tcp::endpoint(ip, static_cast<uint16_t>(port));
 }
@@ -54,26 +55,32 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   auto fail = [](auto... parts) {
     return absl::InvalidArgumentError(absl::StrCat(parts...));
   };
-  if (c.threads < 1 || c.threads > 256) return fail("--threads must be 0 (auto) to 256");
+  if (c.threads < 1 || c.threads > 256)
+    return fail("--threads must be 0 (auto) to 256");
   if (c.hash_rounds < 1 || c.hash_rounds > 1000000) {
-    return fail("--hash_rounds must be between 1 and 1000000, got ", c.hash_rounds);
+    return fail("--hash_rounds must be between 1 and 1000000, got ",
+                c.hash_rounds);
   }
   if (c.http.max_body_bytes < 1 || c.http.max_header_bytes < 64) {
-    return fail("--max_body_bytes must be positive and --max_header_bytes at least 64");
+    return fail(
+        "--max_body_bytes must be positive and --max_header_bytes at least 64");
   }
-  if (c.http.max_connections < 1) return fail("--max_connections must be positive");
+  if (c.http.max_connections < 1)
+    return fail("--max_connections must be positive");
   if (c.channels.channels < 1 || c.channels.channels > 64) {
     return fail("--upstream_channels must be between 1 and 64");
   }
-  for (absl::Duration d : {c.http.header_timeout, c.http.body_timeout,
-                           c.http.idle_timeout, c.http.write_timeout,
-                           c.upstream_timeout, c.drain_timeout}) {
+  for (absl::Duration d :
+       {c.http.header_timeout, c.http.body_timeout, c.http.idle_timeout,
+        c.http.write_timeout, c.upstream_timeout, c.drain_timeout}) {
     if (d <= absl::ZeroDuration()) return fail("timeouts must be positive");
   }
-  if (c.inproc_accounts < 1 || c.inproc_accounts > pgstub::AccountsTable::kMaxAccounts) {
+  if (c.inproc_accounts < 1 ||
+      c.inproc_accounts > pgstub::AccountsTable::kMaxAccounts) {
     return fail("--accounts must be between 1 and 1000000");
   }
-  if (c.inproc_latency < absl::ZeroDuration()) return fail("--latency must not be negative");
+  if (c.inproc_latency < absl::ZeroDuration())
+    return fail("--latency must not be negative");
   return ParseEndpoint(c.listen_address).status();
 }
 
@@ -96,8 +103,9 @@ absl::Status GatewayServer::Init() {
     auto channels = MakeChannels(config_.store_target,
                                  pgstub::v1::AccountStore::service_full_name(),
                                  config_.channels);
-    store_probe_ = HealthProbe(channels[0], pgstub::v1::AccountStore::service_full_name(),
-                               config_.readiness_timeout, &metrics_);
+    store_probe_ =
+        HealthProbe(channels[0], pgstub::v1::AccountStore::service_full_name(),
+                    config_.readiness_timeout, &metrics_);
     accounts_ = std::make_unique<GrpcAccountSource>(
         channels, config_.upstream_timeout, &metrics_);
   }
@@ -110,8 +118,9 @@ absl::Status GatewayServer::Init() {
     auto channels = MakeChannels(config_.engine_target,
                                  engine::v1::HashEngine::service_full_name(),
                                  config_.channels);
-    engine_probe_ = HealthProbe(channels[0], engine::v1::HashEngine::service_full_name(),
-                                config_.readiness_timeout, &metrics_);
+    engine_probe_ =
+        HealthProbe(channels[0], engine::v1::HashEngine::service_full_name(),
+                    config_.readiness_timeout, &metrics_);
     digests_ = std::make_unique<GrpcDigestSource>(
         channels, config_.upstream_timeout, &metrics_);
   }
@@ -127,9 +136,9 @@ absl::Status GatewayServer::Init() {
     guards_.push_back(asio::make_work_guard(*contexts_.back()));
     workers.push_back(contexts_.back().get());
   }
-  auto listener = Listener::Create(*ParseEndpoint(config_.listen_address),
-                                   workers, app_.get(), &metrics_,
-                                   &config_.http, &registry_);
+  auto listener =
+      Listener::Create(*ParseEndpoint(config_.listen_address), workers,
+                       app_.get(), &metrics_, &config_.http, &registry_);
   if (!listener.ok()) return listener.status();
   listener_ = *std::move(listener);
   for (auto& context : contexts_) {

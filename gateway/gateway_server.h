@@ -2,13 +2,12 @@
 #ifndef HASHMESH_GATEWAY_GATEWAY_SERVER_H_
 #define HASHMESH_GATEWAY_GATEWAY_SERVER_H_
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -44,7 +43,7 @@ struct GatewayConfig {
   absl::Duration upstream_timeout = absl::Seconds(1);
   absl::Duration readiness_timeout = absl::Milliseconds(500);
   uint32_t hash_rounds = 100;
-  uint32_t inproc_accounts = 100000;                  // store=inproc only
+  uint32_t inproc_accounts = 100000;                      // store=inproc only
   absl::Duration inproc_latency = absl::Milliseconds(2);  // store=inproc only
   absl::Duration drain_timeout = absl::Seconds(10);
 };
@@ -85,8 +84,8 @@ class GatewayServer {
   std::unique_ptr<GatewayApp> app_;
   SessionRegistry registry_;
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
-  std::vector<boost::asio::executor_work_guard<
-      boost::asio::io_context::executor_type>>
+  std::vector<
+      boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       guards_;
   std::vector<std::thread> threads_;
   std::shared_ptr<Listener> listener_;

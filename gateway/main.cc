@@ -1,8 +1,8 @@
 // hashmesh-gateway: the HTTP gateway. Flags -> config, start, wait, drain.
+#include <spdlog/spdlog.h>
+
 #include <cstdlib>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -22,8 +22,9 @@ ABSL_FLAG(std::string, engine, "grpc",
           "grpc: the engine at --engine_target; inproc: hash in-process");
 ABSL_FLAG(std::string, store_target, "localhost:50052",
           "gRPC target of pgstub, e.g. dns:///pgstub.hashmesh.svc:50052");
-ABSL_FLAG(std::string, engine_target, "localhost:50051",
-          "gRPC target of the engine, e.g. ipv4:127.0.0.1:50051,127.0.0.1:50061");
+ABSL_FLAG(
+    std::string, engine_target, "localhost:50051",
+    "gRPC target of the engine, e.g. ipv4:127.0.0.1:50051,127.0.0.1:50061");
 ABSL_FLAG(int, upstream_channels, 1,
           "gRPC channels (HTTP/2 connections) per upstream address; more "
           "cost CPU per call on loopback (measured: 1: 140 us, 2: 176 us of "

@@ -1,12 +1,12 @@
-// POST /v1/payments: validate, look the account up, have the digest computed, answer.
+// POST /v1/payments: validate, look the account up, have the digest computed,
+// answer.
 #ifndef HASHMESH_GATEWAY_PAYMENT_HANDLER_H_
 #define HASHMESH_GATEWAY_PAYMENT_HANDLER_H_
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "absl/strings/string_view.h"
 #include "gateway/http/reply.h"

@@ -1,9 +1,9 @@
 // hashmesh-grpc: a grpcurl-like CLI over server reflection (no .proto files).
-#include <cstdlib>
-#include <iostream>
-
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+
+#include <cstdlib>
+#include <iostream>
 
 #include "absl/strings/str_join.h"
 #include "tools/reflection_client.h"
@@ -16,7 +16,8 @@ constexpr char kUsage[] =
     "       hashmesh-grpc HOST:PORT call package.Service/Method [JSON]\n"
     "example: hashmesh-grpc localhost:50051 call "
     "hashmesh.engine.v1.HashEngine/Hash "
-    "'{\"algorithm\":\"ALGORITHM_SHA256\",\"rounds\":100,\"data\":\"aGVsbG8=\"}'\n";
+    "'{\"algorithm\":\"ALGORITHM_SHA256\",\"rounds\":100,\"data\":\"aGVsbG8=\"}"
+    "'\n";
 
 int Report(const absl::Status& status) {
   std::cerr << "hashmesh-grpc: " << absl::StatusCodeToString(status.code())
@@ -31,8 +32,8 @@ int main(int argc, char** argv) {
     std::cerr << kUsage;
     return 2;
   }
-  hashmesh::tools::ReflectionClient client(grpc::CreateChannel(
-      argv[1], grpc::InsecureChannelCredentials()));
+  hashmesh::tools::ReflectionClient client(
+      grpc::CreateChannel(argv[1], grpc::InsecureChannelCredentials()));
   const std::string verb = argv[2];
   if (verb == "list" && argc == 3) {
     auto services = client.ListServices();

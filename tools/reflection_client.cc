@@ -98,8 +98,8 @@ absl::StatusOr<refl::ServerReflectionResponse> ReflectionClient::Exchange(
   std::string bytes;
   grpc::Status status;
   for (const char* method : kReflectionMethods) {
-    status = ExchangeOn(stub, method, timeout_, request.SerializeAsString(),
-                        &bytes);
+    status =
+        ExchangeOn(stub, method, timeout_, request.SerializeAsString(), &bytes);
     if (status.error_code() != grpc::StatusCode::UNIMPLEMENTED) break;
   }
   if (!status.ok()) return FromGrpcStatus(status);
@@ -195,7 +195,8 @@ absl::StatusOr<std::string> ReflectionClient::CallUnary(
   if (!service.ok()) return service.status();
   const google::protobuf::MethodDescriptor* md =
       (*service)->FindMethodByName(full.substr(dot + 1));
-  if (md == nullptr) return absl::NotFoundError(absl::StrCat("no method ", full));
+  if (md == nullptr)
+    return absl::NotFoundError(absl::StrCat("no method ", full));
 
   std::unique_ptr<google::protobuf::Message> request(
       factory_.GetPrototype(md->input_type())->New());

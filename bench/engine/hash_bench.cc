@@ -1,4 +1,5 @@
-// Hasher throughput per algorithm and input size, to set beside `openssl speed`.
+// Hasher throughput per algorithm and input size, to set beside `openssl
+// speed`.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -9,7 +10,8 @@ namespace hashmesh::engine {
 namespace {
 
 const Hasher& SharedHasher(Sha2Path path = Sha2Path::kDirect) {
-  static const Hasher* direct = Hasher::Create({}, Sha2Path::kDirect)->release();
+  static const Hasher* direct =
+      Hasher::Create({}, Sha2Path::kDirect)->release();
   static const Hasher* evp = Hasher::Create({}, Sha2Path::kEvp)->release();
   return path == Sha2Path::kDirect ? *direct : *evp;
 }
@@ -45,13 +47,23 @@ void BM_PaymentDigestEvp(benchmark::State& state, HashAlgorithm algorithm) {
   }
   state.SetItemsProcessed(state.iterations());
 }
-BENCHMARK_CAPTURE(BM_PaymentDigestEvp, sha256, HashAlgorithm::kSha256)->Arg(100);
-BENCHMARK_CAPTURE(BM_PaymentDigestEvp, sha512, HashAlgorithm::kSha512)->Arg(100);
+BENCHMARK_CAPTURE(BM_PaymentDigestEvp, sha256, HashAlgorithm::kSha256)
+    ->Arg(100);
+BENCHMARK_CAPTURE(BM_PaymentDigestEvp, sha512, HashAlgorithm::kSha512)
+    ->Arg(100);
 
-#define HASHMESH_ALGORITHM_BENCHMARKS(name, algorithm)                    \
-  BENCHMARK_CAPTURE(BM_Digest, name, algorithm)                          \
-      ->Arg(16)->Arg(64)->Arg(256)->Arg(1024)->Arg(8192)->Arg(16384);    \
-  BENCHMARK_CAPTURE(BM_PaymentDigest, name, algorithm)->Arg(1)->Arg(100)->Arg(1000)
+#define HASHMESH_ALGORITHM_BENCHMARKS(name, algorithm) \
+  BENCHMARK_CAPTURE(BM_Digest, name, algorithm)        \
+      ->Arg(16)                                        \
+      ->Arg(64)                                        \
+      ->Arg(256)                                       \
+      ->Arg(1024)                                      \
+      ->Arg(8192)                                      \
+      ->Arg(16384);                                    \
+  BENCHMARK_CAPTURE(BM_PaymentDigest, name, algorithm) \
+      ->Arg(1)                                         \
+      ->Arg(100)                                       \
+      ->Arg(1000)
 
 HASHMESH_ALGORITHM_BENCHMARKS(sha256, HashAlgorithm::kSha256);
 HASHMESH_ALGORITHM_BENCHMARKS(sha512, HashAlgorithm::kSha512);

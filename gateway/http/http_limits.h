@@ -11,7 +11,8 @@ namespace hashmesh::gateway {
 struct HttpLimits {
   size_t max_body_bytes = 64 << 10;   // 413 beyond, chunked bodies included
   size_t max_header_bytes = 8 << 10;  // 431 beyond (request line included)
-  absl::Duration header_timeout = absl::Seconds(10);  // first byte to header end
+  absl::Duration header_timeout =
+      absl::Seconds(10);  // first byte to header end
   absl::Duration body_timeout = absl::Seconds(10);
   absl::Duration idle_timeout = absl::Seconds(60);  // keep-alive wait
   absl::Duration write_timeout = absl::Seconds(10);

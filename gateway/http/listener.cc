@@ -1,8 +1,9 @@
 #include "gateway/http/listener.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/error.hpp>
-#include <spdlog/spdlog.h>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/http/session.h"
@@ -29,8 +30,8 @@ absl::StatusOr<std::shared_ptr<Listener>> Listener::Create(
     return listener;
   }
   return absl::UnavailableError(absl::StrCat(
-      "cannot listen on ", endpoint.address().to_string(), ":",
-      endpoint.port(), ": ", ec.message(),
+      "cannot listen on ", endpoint.address().to_string(), ":", endpoint.port(),
+      ": ", ec.message(),
       ec == asio::error::address_in_use ? " (address already in use)" : ""));
 }
 
@@ -73,14 +74,13 @@ void Listener::OnAccept(boost::beast::error_code ec, tcp::socket socket) {
     // Out of file descriptors and the like: back off instead of spinning.
     spdlog::warn("accept failed: {}; retrying in 50ms", ec.message());
     retry_timer_.expires_after(std::chrono::milliseconds(50));
-    retry_timer_.async_wait([self = shared_from_this()](
-                                boost::beast::error_code wait_ec) {
-      if (!wait_ec) self->Accept();
-    });
+    retry_timer_.async_wait(
+        [self = shared_from_this()](boost::beast::error_code wait_ec) {
+          if (!wait_ec) self->Accept();
+        });
     return;
   }
-  const bool reject =
-      metrics_->connections_open() >= limits_->max_connections;
+  const bool reject = metrics_->connections_open() >= limits_->max_connections;
   if (reject) metrics_->ConnectionRejected();
   auto session = std::make_shared<Session>(std::move(socket), app_, metrics_,
                                            limits_, registry_);

@@ -2,13 +2,12 @@
 #ifndef HASHMESH_GATEWAY_HTTP_LISTENER_H_
 #define HASHMESH_GATEWAY_HTTP_LISTENER_H_
 
-#include <memory>
-#include <vector>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
+#include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "gateway/app.h"

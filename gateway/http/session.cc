@@ -1,14 +1,14 @@
 #include "gateway/http/session.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <spdlog/spdlog.h>
-
-#include <algorithm>
-#include <array>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -32,11 +32,10 @@ constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 // second at most, and tests with millisecond timeouts stay quick.
 std::chrono::steady_clock::duration WatchdogTick(const HttpLimits& limits) {
   const absl::Duration shortest =
-      std::min({limits.header_timeout, limits.body_timeout,
-                limits.idle_timeout, limits.write_timeout,
-                limits.linger_timeout});
-  return absl::ToChronoNanoseconds(std::clamp(
-      shortest / 4, absl::Milliseconds(10), absl::Seconds(1)));
+      std::min({limits.header_timeout, limits.body_timeout, limits.idle_timeout,
+                limits.write_timeout, limits.linger_timeout});
+  return absl::ToChronoNanoseconds(
+      std::clamp(shortest / 4, absl::Milliseconds(10), absl::Seconds(1)));
 }
 
 absl::string_view View(boost::beast::string_view s) {
@@ -190,8 +189,8 @@ void Session::FailRequest(beast::error_code ec) {
     // Routing comes first: only the payments route answers 413; other
     // routes give their usual answer. Either way the rest is not read.
     if (match_.route == Route::kPayments && match_.method_allowed) {
-      Send(CloseWith(CheckBodySize(limits_->max_body_bytes + 1,
-                                   limits_->max_body_bytes)));
+      Send(CloseWith(
+          CheckBodySize(limits_->max_body_bytes + 1, limits_->max_body_bytes)));
       return;
     }
     ExpireNever();  // the upstream deadline bounds the handler
@@ -203,20 +202,20 @@ void Session::FailRequest(beast::error_code ec) {
     return;
   }
   if (ec == http::error::header_limit) {
-    Send(CloseWith(ApiError(
-        absl::StatusCode::kResourceExhausted,
-        error_code::kRequestHeaderFieldsTooLarge,
-        absl::StrCat("request header larger than ", limits_->max_header_bytes,
-                     " bytes"))));
+    Send(
+        CloseWith(ApiError(absl::StatusCode::kResourceExhausted,
+                           error_code::kRequestHeaderFieldsTooLarge,
+                           absl::StrCat("request header larger than ",
+                                        limits_->max_header_bytes, " bytes"))));
     return;
   }
   if (IsDisconnect(ec) || ec == http::error::partial_message) {
     Close();  // the client went away or was too slow: nobody to answer
     return;
   }
-  Send(CloseWith(ApiError(absl::StatusCode::kInvalidArgument,
-                          error_code::kBadRequest,
-                          absl::StrCat("malformed HTTP request: ", ec.message()))));
+  Send(CloseWith(
+      ApiError(absl::StatusCode::kInvalidArgument, error_code::kBadRequest,
+               absl::StrCat("malformed HTTP request: ", ec.message()))));
 }
 
 void Session::Dispatch() {
@@ -237,10 +236,10 @@ void Session::Dispatch() {
 void Session::SendOnExecutor(Reply reply) {
   // Inline when already on the connection's thread; from a gRPC thread the
   // reply is posted there.
-  asio::dispatch(socket_.get_executor(),
-                 [self = shared_from_this(), reply = std::move(reply)]() mutable {
-                   self->Send(std::move(reply));
-                 });
+  asio::dispatch(socket_.get_executor(), [self = shared_from_this(),
+                                          reply = std::move(reply)]() mutable {
+    self->Send(std::move(reply));
+  });
 }
 
 void Session::Send(Reply reply) {
@@ -256,17 +255,17 @@ void Session::Send(Reply reply) {
                       .keep_alive = keep_alive,
                       .content_length = body_.size()},
                      &head_);
-  metrics_->RecordRequest(match_.route, reply.status,
-                          have_request ? absl::Now() - request_start_
-                                       : absl::ZeroDuration());
+  metrics_->RecordRequest(
+      match_.route, reply.status,
+      have_request ? absl::Now() - request_start_ : absl::ZeroDuration());
   ExpireAfter(limits_->write_timeout);
   const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_),
                                                      asio::buffer(body_)};
-  asio::async_write(socket_, buffers,
-                    [self = shared_from_this(), keep_alive](
-                        beast::error_code ec, size_t) {
-                      self->OnWrite(!keep_alive, ec);
-                    });
+  asio::async_write(
+      socket_, buffers,
+      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+        self->OnWrite(!keep_alive, ec);
+      });
 }
 
 void Session::OnWrite(bool close, beast::error_code ec) {
@@ -300,7 +299,8 @@ void Session::Close() {
   closed_ = true;
   beast::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);  // pending reads and writes end with operation_aborted
+  socket_.close(
+      ignored);  // pending reads and writes end with operation_aborted
   watchdog_.cancel();
 }
 
@@ -312,15 +312,14 @@ void Session::ExpireNever() { deadline_ = Clock::time_point::max(); }
 
 void Session::WatchDeadline() {
   watchdog_.expires_after(watchdog_tick_);
-  watchdog_.async_wait(
-      [self = shared_from_this()](beast::error_code ec) {
-        if (ec || self->closed_) return;
-        if (Clock::now() >= self->deadline_) {
-          self->Close();  // a peer too slow, or idle for too long
-          return;
-        }
-        self->WatchDeadline();
-      });
+  watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->closed_) return;
+    if (Clock::now() >= self->deadline_) {
+      self->Close();  // a peer too slow, or idle for too long
+      return;
+    }
+    self->WatchDeadline();
+  });
 }
 
 }  // namespace hashmesh::gateway

@@ -2,17 +2,16 @@
 #ifndef HASHMESH_GATEWAY_HTTP_SESSION_H_
 #define HASHMESH_GATEWAY_HTTP_SESSION_H_
 
-#include <chrono>
-#include <memory>
-#include <optional>
-#include <string>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "absl/time/time.h"
 #include "gateway/app.h"
@@ -50,7 +49,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Shutdown();
 
  private:
-  using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using Parser =
+      boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   void WaitForRequest();
   void ReadHeader();
@@ -86,8 +86,8 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionRegistry* registry_;
   RouteMatch match_;
   absl::Time request_start_;
-  bool idle_ = false;       // waiting for the first byte of a request
-  bool draining_ = false;   // Shutdown() was called
+  bool idle_ = false;      // waiting for the first byte of a request
+  bool draining_ = false;  // Shutdown() was called
   bool closed_ = false;
 };
 

@@ -12,31 +12,30 @@ constexpr std::array<const char*, kRouteCount> kRouteNames = {
     "/v1/payments", "/healthz", "/readyz", "/metrics", "other"};
 constexpr std::array<const char*, kUpstreamCount> kUpstreamNames = {"store",
                                                                     "engine"};
-constexpr std::array<const char*, 17> kGrpcCodeNames = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED"};
+constexpr std::array<const char*, 17> kGrpcCodeNames = {"OK",
+                                                        "CANCELLED",
+                                                        "UNKNOWN",
+                                                        "INVALID_ARGUMENT",
+                                                        "DEADLINE_EXCEEDED",
+                                                        "NOT_FOUND",
+                                                        "ALREADY_EXISTS",
+                                                        "PERMISSION_DENIED",
+                                                        "RESOURCE_EXHAUSTED",
+                                                        "FAILED_PRECONDITION",
+                                                        "ABORTED",
+                                                        "OUT_OF_RANGE",
+                                                        "UNIMPLEMENTED",
+                                                        "INTERNAL",
+                                                        "UNAVAILABLE",
+                                                        "DATA_LOSS",
+                                                        "UNAUTHENTICATED"};
 
 constexpr auto kRelaxed = std::memory_order_relaxed;
 
 void Header(const char* name, const char* type, const char* help,
             std::string* out) {
-  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ",
-                  type, "\n");
+  absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type,
+                  "\n");
 }
 
 }  // namespace
@@ -48,9 +47,9 @@ void LatencyHistogram::Record(absl::Duration latency) {
       kBounds.begin();
   buckets_[bucket].fetch_add(1, kRelaxed);
   count_.fetch_add(1, kRelaxed);
-  sum_micros_.fetch_add(
-      static_cast<uint64_t>(std::max<int64_t>(0, absl::ToInt64Microseconds(latency))),
-      kRelaxed);
+  sum_micros_.fetch_add(static_cast<uint64_t>(std::max<int64_t>(
+                            0, absl::ToInt64Microseconds(latency))),
+                        kRelaxed);
 }
 
 void LatencyHistogram::Render(const std::string& name,
@@ -107,8 +106,8 @@ std::string Metrics::RenderPrometheus() const {
     for (int s = 0; s < kStatusCount; ++s) {
       if (const uint64_t n = requests_[r][s].load(kRelaxed); n > 0) {
         absl::StrAppend(&out, "hashmesh_http_requests_total{route=\"",
-                        kRouteNames[r], "\",code=\"", s + kStatusMin, "\"} ",
-                        n, "\n");
+                        kRouteNames[r], "\",code=\"", s + kStatusMin, "\"} ", n,
+                        "\n");
       }
     }
   }

@@ -1,4 +1,5 @@
-// The gateway's Prometheus metrics: lock-free counters and fixed-bucket histograms.
+// The gateway's Prometheus metrics: lock-free counters and fixed-bucket
+// histograms.
 #ifndef HASHMESH_GATEWAY_METRICS_METRICS_H_
 #define HASHMESH_GATEWAY_METRICS_METRICS_H_
 

@@ -1,4 +1,5 @@
-// Creates the gateway's gRPC channels: round_robin, retries, keepalive, N per upstream.
+// Creates the gateway's gRPC channels: round_robin, retries, keepalive, N per
+// upstream.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_GRPC_CHANNELS_H_
 #define HASHMESH_GATEWAY_UPSTREAM_GRPC_CHANNELS_H_
 
@@ -45,7 +46,8 @@ std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
 template <typename Service>
 class StubSet {
  public:
-  explicit StubSet(const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  explicit StubSet(
+      const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
     for (const auto& channel : channels) {
       stubs_.push_back(Service::NewStub(channel));
     }

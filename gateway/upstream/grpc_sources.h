@@ -1,4 +1,5 @@
-// AccountSource and DigestSource over gRPC: async callback-API calls with deadlines.
+// AccountSource and DigestSource over gRPC: async callback-API calls with
+// deadlines.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_GRPC_SOURCES_H_
 #define HASHMESH_GATEWAY_UPSTREAM_GRPC_SOURCES_H_
 

@@ -19,11 +19,11 @@ void InprocAccountSource::Lookup(const std::string& account_id,
   auto timer = std::make_unique<boost::asio::steady_timer>(
       executor, absl::ToChronoNanoseconds(latency_));
   boost::asio::steady_timer& ref = *timer;
-  ref.async_wait([timer = std::move(timer), result = table_->Lookup(account_id),
-                  done = std::move(done)](
-                     const boost::system::error_code&) mutable {
-    std::move(done)(std::move(result));
-  });
+  ref.async_wait(
+      [timer = std::move(timer), result = table_->Lookup(account_id),
+       done = std::move(done)](const boost::system::error_code&) mutable {
+        std::move(done)(std::move(result));
+      });
 }
 
 void InprocDigestSource::Sha256Hex(std::string data, uint32_t rounds,

@@ -1,4 +1,5 @@
-// AccountSource and DigestSource in-process: the monolith that measures the hops' price.
+// AccountSource and DigestSource in-process: the monolith that measures the
+// hops' price.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_INPROC_SOURCES_H_
 #define HASHMESH_GATEWAY_UPSTREAM_INPROC_SOURCES_H_
 

@@ -1,13 +1,13 @@
-// /readyz's question: are both upstreams reachable and SERVING per grpc.health.v1?
+// /readyz's question: are both upstreams reachable and SERVING per
+// grpc.health.v1?
 #ifndef HASHMESH_GATEWAY_UPSTREAM_READINESS_H_
 #define HASHMESH_GATEWAY_UPSTREAM_READINESS_H_
 
 #include <grpcpp/channel.h>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"

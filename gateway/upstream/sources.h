@@ -1,11 +1,11 @@
-// The two things a payment needs from upstream, as interfaces: gRPC or in-process.
+// The two things a payment needs from upstream, as interfaces: gRPC or
+// in-process.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_SOURCES_H_
 #define HASHMESH_GATEWAY_UPSTREAM_SOURCES_H_
 
+#include <boost/asio/any_io_executor.hpp>
 #include <cstdint>
 #include <string>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
@@ -19,7 +19,8 @@ namespace hashmesh::gateway {
 // there instead of paying a hop to the connection's thread and back. Callbacks
 // must therefore not block and must not touch the connection; replies reach
 // it through ReplyCallback, which the HTTP session runs on its own executor.
-using AccountCallback = absl::AnyInvocable<void(absl::StatusOr<pgstub::Account>) &&>;
+using AccountCallback =
+    absl::AnyInvocable<void(absl::StatusOr<pgstub::Account>) &&>;
 using DigestCallback = absl::AnyInvocable<void(absl::StatusOr<std::string>) &&>;
 
 // Looks an account up (the PostgreSQL query of the workload). Errors are the

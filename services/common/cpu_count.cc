@@ -53,7 +53,8 @@ std::optional<int> CpusFromCgroupV1(absl::string_view quota_us,
 
 CpuCount EffectiveCpuCount() {
   const int online = std::max(1U, std::thread::hardware_concurrency());
-  CpuCount result{online, absl::StrCat(online, " online CPUs, no cgroup quota")};
+  CpuCount result{online,
+                  absl::StrCat(online, " online CPUs, no cgroup quota")};
   std::optional<int> quota;
   if (auto v2 = ReadFile("/sys/fs/cgroup/cpu.max")) {
     quota = CpusFromCgroupV2(*v2);
@@ -63,8 +64,8 @@ CpuCount EffectiveCpuCount() {
     }
   }
   if (quota.has_value() && *quota < online) {
-    result = {*quota, absl::StrCat("cgroup CPU quota of ", *quota, " (host has ",
-                                   online, ")")};
+    result = {*quota, absl::StrCat("cgroup CPU quota of ", *quota,
+                                   " (host has ", online, ")")};
   }
   return result;
 }

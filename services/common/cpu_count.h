@@ -1,4 +1,5 @@
-// How many CPUs this process may use: the cgroup CPU quota, not the host's cores.
+// How many CPUs this process may use: the cgroup CPU quota, not the host's
+// cores.
 #ifndef HASHMESH_SERVICES_COMMON_CPU_COUNT_H_
 #define HASHMESH_SERVICES_COMMON_CPU_COUNT_H_
 

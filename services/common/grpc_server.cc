@@ -19,14 +19,14 @@ namespace {
 
 int ToMillisArg(absl::Duration d) {
   if (d == absl::InfiniteDuration()) return std::numeric_limits<int>::max();
-  return static_cast<int>(
-      std::min<int64_t>(absl::ToInt64Milliseconds(d),
-                        std::numeric_limits<int>::max()));
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(d),
+                                            std::numeric_limits<int>::max()));
 }
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -93,21 +93,22 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   int port = 0;
   builder.AddListeningPort(config.listen_address, *credentials, &port);
   ApplyConnectionPolicy(config, builder);
-  for (const ServiceRegistration& s : services) builder.RegisterService(s.service);
+  for (const ServiceRegistration& s : services)
+    builder.RegisterService(s.service);
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen on ", config.listen_address,
-        " (address already in use, or not a valid host:port)"));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", config.listen_address,
+                     " (address already in use, or not a valid host:port)"));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus("", true);
   for (const ServiceRegistration& s : services) {
     health->SetServingStatus(s.full_name, true);
   }
-  std::string host(config.listen_address.substr(
-      0, config.listen_address.rfind(':')));
+  std::string host(
+      config.listen_address.substr(0, config.listen_address.rfind(':')));
   return std::unique_ptr<GrpcServer>(
       new GrpcServer(std::move(server), port, config.drain_timeout, host));
 }

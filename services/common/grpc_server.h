@@ -1,4 +1,5 @@
-// Starts a gRPC server with health, reflection and connection policy, and drains it.
+// Starts a gRPC server with health, reflection and connection policy, and
+// drains it.
 #ifndef HASHMESH_SERVICES_COMMON_GRPC_SERVER_H_
 #define HASHMESH_SERVICES_COMMON_GRPC_SERVER_H_
 
@@ -17,10 +18,12 @@ namespace hashmesh {
 
 struct GrpcServerConfig {
   std::string listen_address = "0.0.0.0:0";
-  // Empty: plaintext h2c. Both set: TLS with this PEM certificate chain and key.
+  // Empty: plaintext h2c. Both set: TLS with this PEM certificate chain and
+  // key.
   std::string tls_cert_file;
   std::string tls_key_file;
-  // How long in-flight calls may run after a drain starts before they are cancelled.
+  // How long in-flight calls may run after a drain starts before they are
+  // cancelled.
   absl::Duration drain_timeout = absl::Seconds(10);
   // Connections are closed (GOAWAY) after this age so that clients re-resolve
   // and reach new replicas; absl::InfiniteDuration() disables it.

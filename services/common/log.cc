@@ -18,11 +18,21 @@ void AppendJsonEscaped(absl::string_view text, spdlog::memory_buf_t& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (unsigned char c : text) {
     switch (c) {
-      case '"': out.append(absl::string_view("\\\"")); break;
-      case '\\': out.append(absl::string_view("\\\\")); break;
-      case '\n': out.append(absl::string_view("\\n")); break;
-      case '\r': out.append(absl::string_view("\\r")); break;
-      case '\t': out.append(absl::string_view("\\t")); break;
+      case '"':
+        out.append(absl::string_view("\\\""));
+        break;
+      case '\\':
+        out.append(absl::string_view("\\\\"));
+        break;
+      case '\n':
+        out.append(absl::string_view("\\n"));
+        break;
+      case '\r':
+        out.append(absl::string_view("\\r"));
+        break;
+      case '\t':
+        out.append(absl::string_view("\\t"));
+        break;
       default:
         if (c < 0x20) {
           const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};

@@ -34,11 +34,11 @@ void ParseServiceFlags(int argc, char** argv, const char* usage,
     // By default absl's --help lists only flags defined in a file named after
     // the program; hashmesh's live in main.cc and services/common/.
     absl::FlagsUsageConfig usage_config;
-    usage_config.contains_help_flags = [dir = std::string(source_dir)](
-                                           absl::string_view file) {
-      return absl::StrContains(file, dir) ||
-             absl::StrContains(file, "services/common/");
-    };
+    usage_config.contains_help_flags =
+        [dir = std::string(source_dir)](absl::string_view file) {
+          return absl::StrContains(file, dir) ||
+                 absl::StrContains(file, "services/common/");
+        };
     absl::SetFlagsUsageConfig(usage_config);
   }
   absl::SetProgramUsageMessage(usage);

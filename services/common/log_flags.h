@@ -1,4 +1,5 @@
-// Flags every hashmesh binary shares (logging, parsing); only main.cc files include this.
+// Flags every hashmesh binary shares (logging, parsing); only main.cc files
+// include this.
 #ifndef HASHMESH_SERVICES_COMMON_LOG_FLAGS_H_
 #define HASHMESH_SERVICES_COMMON_LOG_FLAGS_H_
 

@@ -1,4 +1,5 @@
-// A fixed-size thread pool with a bounded queue, for CPU work kept off gRPC's threads.
+// A fixed-size thread pool with a bounded queue, for CPU work kept off gRPC's
+// threads.
 #ifndef HASHMESH_SERVICES_COMMON_WORKER_POOL_H_
 #define HASHMESH_SERVICES_COMMON_WORKER_POOL_H_
 

@@ -31,10 +31,14 @@ absl::Status Compute(const Hasher& hasher, HashAlgorithm algorithm,
 
 absl::StatusOr<HashAlgorithm> AlgorithmFromProto(v1::Algorithm algorithm) {
   switch (algorithm) {
-    case v1::ALGORITHM_SHA256: return HashAlgorithm::kSha256;
-    case v1::ALGORITHM_SHA512: return HashAlgorithm::kSha512;
-    case v1::ALGORITHM_SHA3_256: return HashAlgorithm::kSha3_256;
-    case v1::ALGORITHM_BLAKE2B512: return HashAlgorithm::kBlake2b512;
+    case v1::ALGORITHM_SHA256:
+      return HashAlgorithm::kSha256;
+    case v1::ALGORITHM_SHA512:
+      return HashAlgorithm::kSha512;
+    case v1::ALGORITHM_SHA3_256:
+      return HashAlgorithm::kSha3_256;
+    case v1::ALGORITHM_BLAKE2B512:
+      return HashAlgorithm::kBlake2b512;
     default:
       return absl::InvalidArgumentError(absl::StrCat(
           "algorithm must be one of ALGORITHM_SHA256, ALGORITHM_SHA512, "
@@ -55,10 +59,10 @@ grpc::ServerUnaryReactor* HashService::Hash(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<HashAlgorithm> algorithm =
       AlgorithmFromProto(request->algorithm());
-  absl::Status valid = algorithm.ok() ? hasher_->Validate(
-                                            request->rounds(),
-                                            request->data().size())
-                                      : algorithm.status();
+  absl::Status valid =
+      algorithm.ok()
+          ? hasher_->Validate(request->rounds(), request->data().size())
+          : algorithm.status();
   if (!valid.ok()) {
     reactor->Finish(ToGrpcStatus(valid));
     return reactor;
@@ -84,10 +88,10 @@ grpc::ServerUnaryReactor* HashService::Hash(
         reactor->Finish(ToGrpcStatus(status));
       });
   if (!queued) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        absl::StrCat("engine overloaded: ", pool_->queued(),
-                     " hashes already queued; retry later")));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     absl::StrCat("engine overloaded: ", pool_->queued(),
+                                  " hashes already queued; retry later")));
   }
   return reactor;
 }

@@ -11,8 +11,8 @@ namespace {
 
 struct AlgorithmInfo {
   HashAlgorithm algorithm;
-  absl::string_view name;          // hashmesh's name
-  const char* openssl_name;        // EVP_MD_fetch name
+  absl::string_view name;    // hashmesh's name
+  const char* openssl_name;  // EVP_MD_fetch name
   size_t digest_size;
 };
 
@@ -124,9 +124,9 @@ absl::Status Hasher::Validate(uint32_t rounds, size_t data_size) const {
         "rounds must be between 1 and ", limits_.max_rounds, ", got ", rounds));
   }
   if (data_size > limits_.max_data_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("data must be at most ", limits_.max_data_bytes,
-                     " bytes, got ", data_size));
+    return absl::InvalidArgumentError(absl::StrCat("data must be at most ",
+                                                   limits_.max_data_bytes,
+                                                   " bytes, got ", data_size));
   }
   return absl::OkStatus();
 }

@@ -1,4 +1,4 @@
-// Iterated cryptographic digests with OpenSSL 3 (EVP; SHA-2 on its direct API): the engine's core, free of gRPC.
+// Iterated digests with OpenSSL 3: the engine's core, free of gRPC.
 #ifndef HASHMESH_SERVICES_ENGINE_HASHER_H_
 #define HASHMESH_SERVICES_ENGINE_HASHER_H_
 

@@ -1,4 +1,5 @@
-// The accounts table of SPEC.md, computed from its formulas: plain logic, no gRPC.
+// The accounts table of SPEC.md, computed from its formulas: plain logic, no
+// gRPC.
 #ifndef HASHMESH_SERVICES_PGSTUB_ACCOUNTS_TABLE_H_
 #define HASHMESH_SERVICES_PGSTUB_ACCOUNTS_TABLE_H_
 

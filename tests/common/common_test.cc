@@ -42,9 +42,10 @@ TEST(GrpcStatusTest, CodesAndMessagesRoundTrip) {
   EXPECT_EQ(wire.error_message(), "no account acc-000001");
   EXPECT_EQ(FromGrpcStatus(wire), status);
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
-  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""))
-                .code(),
-            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, ""))
+          .code(),
+      absl::StatusCode::kDeadlineExceeded);
 }
 
 TEST(LogConfigTest, FormatsAndLevels) {

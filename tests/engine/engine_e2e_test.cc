@@ -1,6 +1,6 @@
 // The real hashmesh-engine binary: start-up, grpcurl-style calls, drain, flags.
-#include <grpcpp/create_channel.h>
 #include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -19,8 +19,7 @@ using testing::ChildProcess;
 constexpr absl::Duration kStartTimeout = absl::Seconds(30);
 
 ChildProcess StartEngine(std::vector<std::string> flags) {
-  std::vector<std::string> argv = {HASHMESH_ENGINE_BIN,
-                                   "--listen=127.0.0.1:0"};
+  std::vector<std::string> argv = {HASHMESH_ENGINE_BIN, "--listen=127.0.0.1:0"};
   argv.insert(argv.end(), flags.begin(), flags.end());
   auto child = ChildProcess::Start(argv);
   EXPECT_TRUE(child.ok()) << child.status();
@@ -37,8 +36,9 @@ TEST(EngineE2eTest, ServesReflectionCallsAndDrainsOnSigterm) {
   auto services = client.ListServices();
   ASSERT_TRUE(services.ok()) << services.status();
   EXPECT_THAT(*services, ::testing::Contains("hashmesh.engine.v1.HashEngine"));
-  EXPECT_EQ(*client.CallUnary("grpc.health.v1.Health/Check", R"({"service":""})"),
-            R"({"status":"SERVING"})");
+  EXPECT_EQ(
+      *client.CallUnary("grpc.health.v1.Health/Check", R"({"service":""})"),
+      R"({"status":"SERVING"})");
   auto hashed = client.CallUnary(
       "hashmesh.engine.v1.HashEngine/Hash",
       R"({"algorithm":"ALGORITHM_SHA256","rounds":100,"data":"aGVsbG8="})");

@@ -1,8 +1,8 @@
 // The HashEngine gRPC service in-process: a real server on an ephemeral port.
 #include "services/engine/hash_service.h"
 
-#include <grpcpp/create_channel.h>
 #include <gmock/gmock.h>
+#include <grpcpp/create_channel.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -18,11 +18,10 @@
 namespace hashmesh::engine {
 namespace {
 
-using ::hashmesh::testing::Eventually;
 using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
-
+using ::hashmesh::testing::Eventually;
 
 class HashServiceTest : public ::testing::Test {
  protected:
@@ -31,7 +30,8 @@ class HashServiceTest : public ::testing::Test {
     ASSERT_TRUE(hasher.ok());
     hasher_ = *std::move(hasher);
     pool_ = std::make_unique<WorkerPool>(pool_threads, 100);
-    service_ = std::make_unique<HashService>(hasher_.get(), pool_.get(), options);
+    service_ =
+        std::make_unique<HashService>(hasher_.get(), pool_.get(), options);
     GrpcServerConfig config;
     config.listen_address = "127.0.0.1:0";
     config.drain_timeout = absl::Seconds(30);
@@ -51,7 +51,8 @@ class HashServiceTest : public ::testing::Test {
     if (pool_) pool_->Shutdown();
   }
 
-  grpc::Status Hash(const v1::HashRequest& request, v1::HashResponse* response) {
+  grpc::Status Hash(const v1::HashRequest& request,
+                    v1::HashResponse* response) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
     return stub_->Hash(&context, request, response);
@@ -151,17 +152,17 @@ TEST_F(HashServiceTest, EveryListedServiceIsDescribableThroughReflection) {
   tools::ReflectionClient reflection(channel_);
   auto services = reflection.ListServices();
   ASSERT_TRUE(services.ok()) << services.status();
-  EXPECT_THAT(*services, ::testing::UnorderedElementsAre(
-                             "hashmesh.engine.v1.HashEngine",
-                             "grpc.health.v1.Health",
-                             "grpc.reflection.v1alpha.ServerReflection"));
+  EXPECT_THAT(*services,
+              ::testing::UnorderedElementsAre(
+                  "hashmesh.engine.v1.HashEngine", "grpc.health.v1.Health",
+                  "grpc.reflection.v1alpha.ServerReflection"));
   for (const std::string& name : *services) {
     auto described = reflection.DescribeService(name);
     EXPECT_TRUE(described.ok()) << name << ": " << described.status();
   }
-  EXPECT_EQ(*reflection.CallUnary("grpc.health.v1.Health/Check",
-                                  R"({"service":""})"),
-            R"({"status":"SERVING"})");
+  EXPECT_EQ(
+      *reflection.CallUnary("grpc.health.v1.Health/Check", R"({"service":""})"),
+      R"({"status":"SERVING"})");
   auto hashed = reflection.CallUnary(
       "hashmesh.engine.v1.HashEngine/Hash",
       R"({"algorithm":"ALGORITHM_SHA256","rounds":100,"data":"aGVsbG8="})");
@@ -176,7 +177,8 @@ TEST_F(HashServiceTest, HealthAnswersWhileLongHashesRun) {
   std::atomic<int> finished{0};
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<v1::HashResponse> responses(4);
-  const v1::HashRequest long_hash = Request(v1::ALGORITHM_SHA3_256, 1000000, "x");
+  const v1::HashRequest long_hash =
+      Request(v1::ALGORITHM_SHA3_256, 1000000, "x");
   for (int i = 0; i < 4; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
     stub_->async()->Hash(contexts.back().get(), &long_hash, &responses[i],
@@ -232,11 +234,10 @@ TEST(HashServiceDrainTest, InFlightCallCompletesAndHealthTurnsNotServing) {
   v1::HashResponse response;
   grpc::Status call_status;
   absl::Notification call_done;
-  stub->async()->Hash(&call_context, &request, &response,
-                      [&](grpc::Status s) {
-                        call_status = std::move(s);
-                        call_done.Notify();
-                      });
+  stub->async()->Hash(&call_context, &request, &response, [&](grpc::Status s) {
+    call_status = std::move(s);
+    call_done.Notify();
+  });
   ASSERT_TRUE(Eventually([&] { return pool.queued() == 1; }));
 
   std::thread drain([&] { (*server)->Drain(); });

@@ -82,8 +82,9 @@ TEST_F(HasherTest, RejectsRoundsOutsideLimits) {
   EXPECT_EQ(zero.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(zero.status().message(),
             "rounds must be between 1 and 1000000, got 0");
-  EXPECT_EQ(hasher_->Digest(HashAlgorithm::kSha256, 1000001, "x").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      hasher_->Digest(HashAlgorithm::kSha256, 1000001, "x").status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(HasherTest, RejectsDataOverLimitAndAcceptsExactLimit) {
@@ -105,9 +106,8 @@ TEST(HasherLimitsTest, ConfiguredMaxRoundsApplies) {
 
 TEST_F(HasherTest, CancellationStopsLongHash) {
   int polls = 0;
-  auto digest = hasher_->Digest(HashAlgorithm::kSha256, 1000000, "x", [&] {
-    return ++polls == 2;
-  });
+  auto digest = hasher_->Digest(HashAlgorithm::kSha256, 1000000, "x",
+                                [&] { return ++polls == 2; });
   EXPECT_EQ(digest.status().code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(polls, 2);
 }
@@ -167,8 +167,9 @@ TEST(Sha2PathTest, CancellationStopsEitherPath) {
 }
 
 TEST(AlgorithmNamesTest, RoundTrip) {
-  for (HashAlgorithm a : {HashAlgorithm::kSha256, HashAlgorithm::kSha512,
-                          HashAlgorithm::kSha3_256, HashAlgorithm::kBlake2b512}) {
+  for (HashAlgorithm a :
+       {HashAlgorithm::kSha256, HashAlgorithm::kSha512,
+        HashAlgorithm::kSha3_256, HashAlgorithm::kBlake2b512}) {
     EXPECT_EQ(AlgorithmFromName(AlgorithmName(a)), a);
   }
   EXPECT_EQ(AlgorithmName(HashAlgorithm::kSha256), "sha256");

@@ -1,4 +1,5 @@
-// PaymentHandler and routing with fake upstreams: every upstream outcome's reply.
+// PaymentHandler and routing with fake upstreams: every upstream outcome's
+// reply.
 #include "gateway/payment_handler.h"
 
 #include <gmock/gmock.h>
@@ -21,8 +22,8 @@ constexpr char kPayment[] =
     R"("merchant":"corner-cafe","memo":"latte"})";
 
 pgstub::Account Account42() {
-  return {"acc-000042", "owner-000042", "GBP", 432598, false,
-          "bace429177cc7520dcfe34753b49bb97"};
+  return {"acc-000042", "owner-000042", "GBP",
+          432598,       false,          "bace429177cc7520dcfe34753b49bb97"};
 }
 
 // Answers every lookup with `result`, asynchronously on the given executor.
@@ -101,8 +102,10 @@ TEST_F(PaymentHandlerTest, StoreOutcomes) {
     const char* code;
   };
   for (const Case& c : {
-           Case{absl::NotFoundError("no such account"), 404, "account_not_found"},
-           Case{absl::UnavailableError("connect failed"), 503, "upstream_unavailable"},
+           Case{absl::NotFoundError("no such account"), 404,
+                "account_not_found"},
+           Case{absl::UnavailableError("connect failed"), 503,
+                "upstream_unavailable"},
            Case{absl::DeadlineExceededError("late"), 504, "upstream_timeout"},
            Case{absl::InternalError("boom"), 502, "upstream_error"},
            Case{absl::InvalidArgumentError("odd"), 502, "upstream_error"},
@@ -138,12 +141,14 @@ TEST_F(PaymentHandlerTest, EngineOutcomes) {
 
 TEST(RoutingTest, ExactPathsMethodsAndQueries) {
   namespace http = boost::beast::http;
-  EXPECT_EQ(MatchRoute(http::verb::post, "/v1/payments").route, Route::kPayments);
+  EXPECT_EQ(MatchRoute(http::verb::post, "/v1/payments").route,
+            Route::kPayments);
   EXPECT_TRUE(MatchRoute(http::verb::post, "/v1/payments?a=b").method_allowed);
   EXPECT_EQ(MatchRoute(http::verb::post, "/v1/payments/").route, Route::kOther);
   EXPECT_EQ(MatchRoute(http::verb::post, "/v1//payments").route, Route::kOther);
   EXPECT_EQ(MatchRoute(http::verb::post, "/V1/payments").route, Route::kOther);
-  EXPECT_EQ(MatchRoute(http::verb::post, "/v1/./payments").route, Route::kOther);
+  EXPECT_EQ(MatchRoute(http::verb::post, "/v1/./payments").route,
+            Route::kOther);
   RouteMatch get = MatchRoute(http::verb::get, "/v1/payments");
   EXPECT_FALSE(get.method_allowed);
   EXPECT_STREQ(get.allow, "POST");
@@ -159,13 +164,22 @@ TEST(MetricsTest, RendersCountersAndCumulativeHistograms) {
   metrics.RecordUpstream(Upstream::kEngine, 14, absl::Milliseconds(1));
   metrics.ConnectionOpened();
   const std::string text = metrics.RenderPrometheus();
-  EXPECT_THAT(text, HasSubstr("hashmesh_http_requests_total{route=\"/v1/payments\",code=\"201\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_bucket{route=\"/v1/payments\",le=\"0.002\"} 0\n"));
-  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_bucket{route=\"/v1/payments\",le=\"0.003\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_bucket{route=\"/v1/payments\",le=\"+Inf\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_count{route=\"/v1/payments\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("hashmesh_upstream_calls_total{upstream=\"engine\",code=\"UNAVAILABLE\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("hashmesh_http_requests_total{route=\"/v1/"
+                              "payments\",code=\"201\"} 2\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(
+          "hashmesh_http_requests_total{route=\"other\",code=\"404\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_bucket{"
+                              "route=\"/v1/payments\",le=\"0.002\"} 0\n"));
+  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_bucket{"
+                              "route=\"/v1/payments\",le=\"0.003\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_bucket{"
+                              "route=\"/v1/payments\",le=\"+Inf\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("hashmesh_http_request_duration_seconds_count{"
+                              "route=\"/v1/payments\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("hashmesh_upstream_calls_total{upstream="
+                              "\"engine\",code=\"UNAVAILABLE\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("hashmesh_http_connections_open 1\n"));
   EXPECT_EQ(metrics.requests(Route::kPayments, 201), 2u);
 }

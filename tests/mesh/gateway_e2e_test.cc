@@ -1,4 +1,5 @@
-// The whole mesh end to end: real pgstub, engine and gateway processes, real HTTP.
+// The whole mesh end to end: real pgstub, engine and gateway processes, real
+// HTTP.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -22,7 +23,6 @@ constexpr char kExampleResponse[] =
     R"("status":"authorized","balance_after_cents":431299,"algorithm":"sha256",)"
     R"("rounds":100,"digest":)"
     R"("c823733de082fd1d99f4e82162fc46accac494e8abba139716a3cb843b508522"})";
-
 
 class MeshTest : public ::testing::Test {
  protected:
@@ -154,9 +154,9 @@ TEST_F(MeshTest, PipelinedRequestsAreAnsweredInOrder) {
       "application/json\r\nContent-Length: ",
       strlen(kExamplePayment), "\r\n\r\n", kExamplePayment);
   ASSERT_TRUE(client
-                  ->WriteRaw(absl::StrCat(payment, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
-                                          "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n",
-                                          payment))
+                  ->WriteRaw(absl::StrCat(
+                      payment, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
+                      "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", payment))
                   .ok());
   EXPECT_EQ(client->ReadResponse()->status, 201);
   EXPECT_EQ(client->ReadResponse()->status, 200);
@@ -206,7 +206,8 @@ TEST_F(MeshTest, LargeBodiesGet413EvenChunked) {
 
   // Exactly the limit is not too large (it is whitespace, so invalid JSON).
   auto exact = HttpClient::Connect(port());
-  auto at_limit = exact->Send("POST", "/v1/payments", std::string(64 << 10, ' '));
+  auto at_limit =
+      exact->Send("POST", "/v1/payments", std::string(64 << 10, ' '));
   EXPECT_EQ(at_limit->status, 400);
 
   // The 413s are timed from their own header, not from the Unix epoch.
@@ -226,8 +227,8 @@ TEST_F(MeshTest, LargeBodiesGet413EvenChunked) {
 
 TEST_F(MeshTest, OversizedHeadersGet431AndGarbageGets400) {
   auto client = HttpClient::Connect(port());
-  auto response = client->Send("GET", "/healthz", "",
-                               {{"X-Big", std::string(9000, 'a')}});
+  auto response =
+      client->Send("GET", "/healthz", "", {{"X-Big", std::string(9000, 'a')}});
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 431);
   auto garbage = HttpClient::Connect(port());
@@ -250,18 +251,27 @@ TEST_F(MeshTest, MetricsCountWhatWasSent) {
     ASSERT_TRUE(client->Send("POST", "/v1/payments", kExamplePayment).ok());
   }
   auto after = client->Send("GET", "/metrics", "");
-  EXPECT_THAT(after->body,
-              HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"} 3\n"));
-  EXPECT_THAT(after->body,
-              HasSubstr("hashmesh_http_requests_total{route=\"/v1/payments\",code=\"201\"} 2\n"));
-  EXPECT_THAT(after->body,
-              HasSubstr("hashmesh_upstream_calls_total{upstream=\"store\",code=\"OK\"} 2\n"));
-  EXPECT_THAT(after->body,
-              HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"}"));
-  EXPECT_THAT(after->body, HasSubstr("hashmesh_upstream_calls_total{upstream=\"engine\",code=\"OK\"}"));
+  EXPECT_THAT(
+      after->body,
+      HasSubstr(
+          "hashmesh_http_requests_total{route=\"other\",code=\"404\"} 3\n"));
+  EXPECT_THAT(after->body, HasSubstr("hashmesh_http_requests_total{route=\"/v1/"
+                                     "payments\",code=\"201\"} 2\n"));
+  EXPECT_THAT(
+      after->body,
+      HasSubstr(
+          "hashmesh_upstream_calls_total{upstream=\"store\",code=\"OK\"} 2\n"));
+  EXPECT_THAT(
+      after->body,
+      HasSubstr("hashmesh_http_requests_total{route=\"other\",code=\"404\"}"));
+  EXPECT_THAT(
+      after->body,
+      HasSubstr(
+          "hashmesh_upstream_calls_total{upstream=\"engine\",code=\"OK\"}"));
   EXPECT_THAT(after->body, HasSubstr("hashmesh_http_connections_open "));
   EXPECT_THAT(after->body,
-              HasSubstr("hashmesh_http_request_duration_seconds_bucket{route=\"/v1/payments\",le=\"+Inf\"}"));
+              HasSubstr("hashmesh_http_request_duration_seconds_bucket{route="
+                        "\"/v1/payments\",le=\"+Inf\"}"));
 }
 
 TEST_F(MeshTest, HealthzAndReadyz) {

@@ -36,15 +36,15 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &actions, &attr, args.data(),
-                             environ);
+  const int rc =
+      posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
-    return absl::InternalError(absl::StrCat("posix_spawn ", argv[0], ": ",
-                                            strerror(rc)));
+    return absl::InternalError(
+        absl::StrCat("posix_spawn ", argv[0], ": ", strerror(rc)));
   }
   return ChildProcess(pid, fds[0]);
 }
@@ -78,8 +78,8 @@ bool ChildProcess::ReadSome(absl::Duration timeout) {
   return true;
 }
 
-absl::StatusOr<std::string> ChildProcess::WaitForLine(
-    const std::string& needle, absl::Duration timeout) {
+absl::StatusOr<std::string> ChildProcess::WaitForLine(const std::string& needle,
+                                                      absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
     const size_t found = output_.find(needle, scanned_);
@@ -87,9 +87,9 @@ absl::StatusOr<std::string> ChildProcess::WaitForLine(
       const size_t begin = output_.rfind('\n', found);
       const size_t end = output_.find('\n', found);
       scanned_ = found + needle.size();
-      return output_.substr(begin == std::string::npos ? 0 : begin + 1,
-                            end == std::string::npos ? std::string::npos
-                                                     : end - begin - 1);
+      return output_.substr(
+          begin == std::string::npos ? 0 : begin + 1,
+          end == std::string::npos ? std::string::npos : end - begin - 1);
     }
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration() || !ReadSome(left)) {
@@ -125,8 +125,7 @@ absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
       // Drain what it wrote before exiting (EOF ends this at once).
       while (absl::Now() < deadline && ReadSome(absl::Milliseconds(50))) {
       }
-      return WIFEXITED(status) ? WEXITSTATUS(status)
-                               : 128 + WTERMSIG(status);
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     if (absl::Now() > deadline) {
       kill(pid_, SIGKILL);

@@ -1,13 +1,13 @@
-// A blocking HTTP/1.1 client for end-to-end tests (keep-alive, raw bytes, pipelining).
+// A blocking HTTP/1.1 client for end-to-end tests (keep-alive, raw bytes,
+// pipelining).
 #ifndef HASHMESH_TESTS_SUPPORT_HTTP_CLIENT_H_
 #define HASHMESH_TESTS_SUPPORT_HTTP_CLIENT_H_
-
-#include <map>
-#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <map>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
