@@ -176,6 +176,26 @@ def _child_setup():
 # the workload, per SPEC.md (to give nginx a real-sized body and to check the
 # mesh's first answer byte for byte)
 
+def run_logged(argv, log_path, timeout, env=None, stderr_to_log=False):
+    """Runs a load tool to completion, appending its command line and output
+    to log_path; returns (exit code, stdout bytes). Killed if it overruns."""
+    with open(log_path, "ab") as log:
+        log.write(("$ " + shlex.join(argv) + "\n").encode())
+        log.flush()
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                             stderr=log if stderr_to_log else subprocess.STDOUT,
+                             env=env, cwd=REPO, stdin=subprocess.DEVNULL,
+                             preexec_fn=_child_setup)
+        try:
+            out, _ = p.communicate(timeout=timeout)
+        except BaseException:
+            p.kill()
+            p.wait()
+            raise
+        log.write(out)
+    return p.returncode, out
+
+
 def lua_bodies(accounts=100000):
     """The payments bench/wrk/payments.lua sends, in order."""
     cur = ["USD", "EUR", "GBP", "JPY"]
@@ -601,44 +621,23 @@ class Bench:
         argv = ["wrk", f"-t{a.wrk_threads}", f"-c{conns}", f"-d{seconds}s", "--timeout", "5s",
                 "--latency", "-s", str(LUA), f"http://127.0.0.1:{port}"]
         env = dict(os.environ, WRK_JSON="1", ACCOUNTS=str(a.accounts))
-        with open(log_path, "ab") as log:
-            log.write(("$ " + shlex.join(argv) + "\n").encode())
-            log.flush()
-            p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                 cwd=REPO, stdin=subprocess.DEVNULL, preexec_fn=_child_setup)
-            try:
-                out, _ = p.communicate(timeout=seconds + 60)
-            except BaseException:
-                p.kill()
-                p.wait()
-                raise
-            log.write(out)
+        code, out = run_logged(argv, log_path, seconds + 60, env=env)
         text = out.decode(errors="replace")
         m = re.search(r"^WRK_JSON (\{.*\})$", text, re.M)
-        if p.returncode != 0 or not m:
-            raise RuntimeError(f"wrk failed (exit {p.returncode}): {text[-800:]}")
+        if code != 0 or not m:
+            raise RuntimeError(f"wrk failed (exit {code}): {text[-800:]}")
         return json.loads(m.group(1))
 
     def loadgen(self, extra, conns, seconds, log_path):
         a = self.args
         argv = [self.bins()["loadgen"], f"--concurrency={conns}", f"--channels={a.loadgen_channels}",
                 f"--duration={seconds}s", "--warmup=0s", "--json"] + extra
-        with open(log_path, "ab") as log:
-            log.write(("$ " + shlex.join(str(x) for x in argv) + "\n").encode())
-            log.flush()
-            p = subprocess.Popen([str(x) for x in argv], stdout=subprocess.PIPE, stderr=log,
-                                 cwd=REPO, stdin=subprocess.DEVNULL, preexec_fn=_child_setup)
-            try:
-                out, _ = p.communicate(timeout=seconds + 60)
-            except BaseException:
-                p.kill()
-                p.wait()
-                raise
-            log.write(out)
+        code, out = run_logged([str(x) for x in argv], log_path, seconds + 60,
+                               stderr_to_log=True)
         lines = [ln for ln in out.decode(errors="replace").splitlines() if ln.startswith("{")]
         if not lines:
-            raise RuntimeError(f"hashmesh-loadgen failed (exit {p.returncode}); log {log_path}")
-        return json.loads(lines[-1]), p.returncode
+            raise RuntimeError(f"hashmesh-loadgen failed (exit {code}); log {log_path}")
+        return json.loads(lines[-1]), code
 
     def gateway_status_counts(self):
         """The gateway's own count of /v1/payments answers by status code."""
