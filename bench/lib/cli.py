@@ -1,0 +1,102 @@
+"""bench/run.sh's command line."""
+
+import argparse
+import datetime
+import os
+import shutil
+
+from processes import REPO
+
+
+class DefaultsFormatter(argparse.HelpFormatter):
+    """Shows defaults, except the ones that --quick decides (None)."""
+
+    def _get_help_string(self, action):
+        h = action.help
+        if action.default not in (None, False, argparse.SUPPRESS) and "%(default)" not in h:
+            h += " (default: %(default)s)"
+        return h
+
+
+def csv_ints(s):
+    return [int(x) for x in s.split(",") if x.strip()]
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        prog="bench/run.sh",
+        description="The hashmesh benchmark (issue 6): builds the release preset, runs wrk "
+                    "against the mesh, the in-process gateway and an nginx floor, the engine "
+                    "and pgstub alone with hashmesh-loadgen, times the build, counts lines of "
+                    "code, and writes bench/results/<timestamp>/{results.json,report.md,chart.png}. "
+                    "How to read it: bench/README.md.",
+        formatter_class=DefaultsFormatter)
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run under a minute: rounds 100, 256 connections, 3 s runs after "
+                         "1 s warm-ups, no build timing (explicit flags still win)")
+    ap.add_argument("--configs", default=None,
+                    help="comma list of mesh,inproc,nginx,engine,pgstub [default: all]")
+    ap.add_argument("--rounds", default=None, help="gateway --hash_rounds values [default: 1,100,1000]")
+    ap.add_argument("--connections", default=None, help="wrk -c values (also loadgen concurrency) "
+                    "[default: 64,256]")
+    ap.add_argument("--duration", type=int, default=None, help="seconds measured per run [default: 10]")
+    ap.add_argument("--warmup", type=int, default=None, help="seconds of warm-up load before each "
+                    "measured run, same settings [default: 3]")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="run every configuration this many times, interleaved; the report "
+                         "uses each one's best run (the nginx floor always runs at the start "
+                         "of every pass and once more at the end)")
+    ap.add_argument("--settle", type=float, default=1.0, help="seconds between ready and the idle RSS sample")
+    ap.add_argument("--wrk-threads", type=int, default=2, help="wrk -t")
+    ap.add_argument("--accounts", type=int, default=100000, help="accounts (pgstub, inproc store, wrk script)")
+    ap.add_argument("--gateway-threads", type=int, default=0, help="gateway --threads (0: its default, "
+                    "one per CPU)")
+    ap.add_argument("--upstream-channels", type=int, default=2, help="gateway --upstream_channels (mesh)")
+    ap.add_argument("--loadgen-channels", type=int, default=2, help="hashmesh-loadgen --channels for the "
+                    "engine/pgstub alone runs (2 = what the gateway opens)")
+    for name in ("gateway", "engine", "pgstub"):
+        ap.add_argument(f"--{name}-args", default="", metavar="ARGS",
+                        help=f"extra flags for hashmesh-{name}, for experiments "
+                             f"(e.g. --gateway-args='--upstream_max_attempts=1')")
+    ap.add_argument("--gateway-port", type=int, default=18080, help="gateway port on 127.0.0.1")
+    ap.add_argument("--engine-port", type=int, default=15051, help="engine port on 127.0.0.1")
+    ap.add_argument("--pgstub-port", type=int, default=15052, help="pgstub port on 127.0.0.1")
+    ap.add_argument("--nginx-port", type=int, default=18081, help="nginx port on 127.0.0.1")
+    ap.add_argument("--build-dir", default="build/release",
+                    help="where the binaries are built (cmake --preset release [-B DIR])")
+    ap.add_argument("--no-build", action="store_true", help="use the binaries in --build-dir as they are")
+    bt = ap.add_mutually_exclusive_group()
+    bt.add_argument("--build-timing", dest="build_timing", action="store_true", default=None,
+                    help="time a clean build of the whole project in --clean-build-dir and an "
+                         "incremental rebuild [default: on, off with --quick]")
+    bt.add_argument("--no-build-timing", dest="build_timing", action="store_false")
+    ap.add_argument("--clean-build-dir", default="build/bench-clean",
+                    help="scratch dir for the timed clean build (deleted and rebuilt)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count(), help="build parallelism (-j)")
+    ap.add_argument("--out", default=None, help="results folder [default: bench/results/<timestamp>]")
+    a = ap.parse_args(argv)
+    a.argv = argv
+    q = a.quick
+    a.configs = (a.configs or "mesh,inproc,nginx,engine,pgstub").split(",")
+    bad = set(a.configs) - {"mesh", "inproc", "nginx", "engine", "pgstub"}
+    if bad:
+        ap.error(f"unknown --configs {sorted(bad)}")
+    a.rounds = csv_ints(a.rounds or ("100" if q else "1,100,1000"))
+    a.connections = csv_ints(a.connections or ("256" if q else "64,256"))
+    a.duration = a.duration or (3 if q else 10)
+    a.warmup = a.warmup if a.warmup is not None else (1 if q else 3)
+    if a.build_timing is None:
+        a.build_timing = not q
+    if a.quick:
+        a.settle = min(a.settle, 0.5)
+    if any(c < a.wrk_threads for c in a.connections):
+        ap.error("every --connections value must be >= --wrk-threads")
+    try:
+        a.cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        a.cores = os.cpu_count()
+    a.nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin") or "nginx"
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    a.out = a.out or str(REPO / "bench/results" / stamp)
+    a.build_dir = os.path.relpath(REPO / a.build_dir, REPO) if not os.path.isabs(a.build_dir) else a.build_dir
+    return a

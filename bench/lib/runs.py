@@ -1,0 +1,256 @@
+"""One measured run of a configuration: wrk against the gateway or nginx, or
+hashmesh-loadgen against a gRPC service alone, with /proc sampled around it.
+A mixin of hashbench.Bench: it uses the run's args, logs, results, servers
+(servers.Servers), progress() and save()."""
+
+import json
+import os
+import re
+import time
+
+import report
+from procfs import children_cpu_seconds, http, machine_busy_ticks, now
+from processes import REPO, StartError, run_logged
+from workload import lua_bodies, payment_request, payment_response
+
+LUA = REPO / "bench/wrk/payments.lua"
+
+
+class Runs:
+    def sample(self, procs):
+        return ({p.name: (p.cpu_ticks(), p.ctx_switches()) for p in procs}, machine_busy_ticks(),
+                children_cpu_seconds(), now())
+
+    def cpu_figures(self, procs, before, after, calls):
+        ticks0, (busy0, total0, sirq0, steal0), kids0, t0 = before
+        ticks1, (busy1, total1, sirq1, steal1), kids1, t1 = after
+        per = {}
+        for p in procs:
+            d = ticks1[p.name][0] - ticks0[p.name][0]
+            cs = ticks1[p.name][1] - ticks0[p.name][1]
+            per[p.name] = {"cpu_s": round(d / self.tck, 3),
+                           "cpu_us_per_req": round(d / self.tck * 1e6 / calls, 2) if calls else None,
+                           "ctx_switches_per_req": round(cs / calls, 2) if calls else None}
+        wall = t1 - t0
+        machine = (busy1 - busy0) / self.tck
+        ours = sum(v["cpu_s"] for v in per.values())
+        sirq = (sirq1 - sirq0) / self.tck
+        tool = kids1 - kids0
+        return per, {
+            "wall_s": round(wall, 3),
+            "machine_busy_cores": round(machine / wall, 2) if wall else None,
+            "servers_busy_cores": round(ours / wall, 2) if wall else None,
+            "load_tool_cpu_s": round(tool, 3),
+            "load_tool_us_per_req": round(tool * 1e6 / calls, 2) if calls else None,
+            "load_tool_busy_cores": round(tool / wall, 2) if wall else None,
+            # network softirq work (in no process's utime+stime; mostly this run's
+            # loopback traffic)
+            "softirq_cores": round(sirq / wall, 2) if wall else None,
+            # what else ran on the machine meanwhile (other users' builds, ...)
+            "foreign_busy_cores": round(max(0.0, machine - ours - tool - sirq) / wall, 2) if wall else None,
+            "steal_cores": round((steal1 - steal0) / self.tck / wall, 2) if wall else None,
+        }
+
+    def wrk(self, port, conns, seconds, log_path):
+        a = self.args
+        argv = ["wrk", f"-t{a.wrk_threads}", f"-c{conns}", f"-d{seconds}s", "--timeout", "5s",
+                "--latency", "-s", str(LUA), f"http://127.0.0.1:{port}"]
+        env = dict(os.environ, WRK_JSON="1", ACCOUNTS=str(a.accounts))
+        code, out = run_logged(argv, log_path, seconds + 60, env=env)
+        text = out.decode(errors="replace")
+        m = re.search(r"^WRK_JSON (\{.*\})$", text, re.M)
+        if code != 0 or not m:
+            raise RuntimeError(f"wrk failed (exit {code}): {text[-800:]}")
+        return json.loads(m.group(1))
+
+    def loadgen(self, extra, conns, seconds, log_path):
+        a = self.args
+        argv = [self.bins()["loadgen"], f"--concurrency={conns}", f"--channels={a.loadgen_channels}",
+                f"--duration={seconds}s", "--warmup=0s", "--json"] + extra
+        code, out = run_logged([str(x) for x in argv], log_path, seconds + 60,
+                               stderr_to_log=True)
+        lines = [ln for ln in out.decode(errors="replace").splitlines() if ln.startswith("{")]
+        if not lines:
+            raise RuntimeError(f"hashmesh-loadgen failed (exit {code}); log {log_path}")
+        return json.loads(lines[-1]), code
+
+    def gateway_status_counts(self):
+        """The gateway's own count of /v1/payments answers by status code."""
+        status, body = http("GET", f"http://127.0.0.1:{self.args.gateway_port}/metrics")
+        counts = {}
+        if status == 200:
+            for m in re.finditer(r'^hashmesh_http_requests_total\{route="payments",code="(\d+)"\} (\d+)$',
+                                 body.decode(), re.M):
+                counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
+        return counts
+
+    def check_first_payment(self, port, rounds):
+        """One payment before the warm-up, compared byte for byte with SPEC.md."""
+        i, amount, cur = lua_bodies(self.args.accounts)[0]
+        status, body = http("POST", f"http://127.0.0.1:{port}/v1/payments",
+                            payment_request(i, amount, cur).encode(),
+                            {"Content-Type": "application/json"})
+        expected = payment_response(i, amount, cur, rounds)
+        if status == 201 and body.decode(errors="replace") == expected:
+            return "ok", len(body)
+        return f"got {status} {body[:200]!r}, expected 201 {expected}", len(body)
+
+    def http_run(self, cfg, rounds, conns, seq=None):
+        """One measured wrk run of mesh, inproc or nginx; fresh processes each time."""
+        a = self.args
+        label = report.run_label(cfg, rounds, conns, seq)
+        logdir = self.logs / label.replace(" ", "_")
+        logdir.mkdir(parents=True, exist_ok=True)
+        rec = {"kind": "wrk", "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
+               "label": label, "duration_s": a.duration, "warmup_s": a.warmup,
+               "failed": False, "fail_reasons": []}
+        started = []
+        try:
+            if cfg == "nginx":
+                self.check_ports([a.nginx_port])
+                started.append(self.start_nginx(logdir, self.floor_body))
+                port = a.nginx_port
+            elif cfg == "mesh":
+                self.check_ports([a.gateway_port, a.engine_port, a.pgstub_port])
+                started.append(self.start_pgstub(logdir))
+                started.append(self.start_engine(logdir))
+                started.append(self.start_gateway(logdir, "mesh", rounds, started[:]))
+                port = a.gateway_port
+            else:
+                self.check_ports([a.gateway_port])
+                started.append(self.start_gateway(logdir, "inproc", rounds, []))
+                port = a.gateway_port
+            time.sleep(a.settle)
+            rec["processes"] = {p.name: p.idle_memory() for p in started}
+            if cfg != "nginx":
+                rec["response_check"], rec["response_bytes"] = self.check_first_payment(port, rounds)
+                if rec["response_check"] != "ok":
+                    rec["fail_reasons"].append("first payment differs from SPEC.md: "
+                                               + rec["response_check"])
+            else:
+                rec["response_bytes"] = len(self.floor_body)
+            self.progress(f"{label}: warm-up {a.warmup} s")
+            self.wrk(port, conns, a.warmup, logdir / "wrk-warmup.log")
+            self.progress(f"{label}: measuring {a.duration} s")
+            before = self.sample(started)
+            w = self.wrk(port, conns, a.duration, logdir / "wrk.log")
+            after = self.sample(started)
+            secs = w["duration_us"] / 1e6
+            lat = w["latency_us"]
+            rec.update({
+                "requests": w["requests"], "rps": round(w["requests"] / secs, 1),
+                "latency_ms": {k: round(lat[k] / 1000, 3) for k in
+                               ["min", "mean", "stdev", "p50", "p75", "p90", "p99", "p999", "max"]},
+                "errors": w["errors"], "non2xx": w["errors"]["status"],
+                "bytes_per_response": round(w["bytes"] / w["requests"], 1) if w["requests"] else None})
+            per, machine = self.cpu_figures(started, before, after, w["requests"])
+            rec["machine"] = machine
+            for p in started:
+                rec["processes"][p.name].update(per[p.name])
+                rec["processes"][p.name]["rss_after_kb"] = p.status_kb("VmRSS")
+                rec["processes"][p.name]["hwm_kb"] = p.status_kb("VmHWM")
+            rec["sum"] = {
+                "rss_idle_kb": sum(v["rss_idle_kb"] for v in rec["processes"].values()),
+                "hwm_kb": sum(v["hwm_kb"] for v in rec["processes"].values()),
+                "cpu_us_per_req": round(sum(v["cpu_us_per_req"] or 0
+                                            for v in rec["processes"].values()), 2)}
+            if cfg != "nginx":
+                counts = self.gateway_status_counts()
+                rec["gateway_status_counts"] = counts
+                bad = sum(n for code, n in counts.items() if not code.startswith("2"))
+                if bad:
+                    rec["fail_reasons"].append(f"gateway /metrics counted {bad} non-2xx answers "
+                                               f"(warm-up included): {counts}")
+            if rec["non2xx"]:
+                rec["fail_reasons"].append(f"{rec['non2xx']} non-2xx responses")
+            sock = {k: v for k, v in w["errors"].items() if k != "status" and v}
+            if sock:
+                rec["fail_reasons"].append(f"socket errors {sock}")
+            if not w["requests"]:
+                rec["fail_reasons"].append("no request completed")
+        except (StartError, RuntimeError, OSError) as e:
+            rec["fail_reasons"].append(str(e))
+        finally:
+            self.stop_started(started, rec)
+        self.finish_run(rec)
+
+    def service_run(self, cfg, rounds, conns, seq=None):
+        """The engine alone or pgstub alone under hashmesh-loadgen."""
+        a = self.args
+        label = report.run_label(cfg, rounds, conns, seq)
+        logdir = self.logs / label.replace(" ", "_")
+        logdir.mkdir(parents=True, exist_ok=True)
+        rec = {"kind": "loadgen", "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
+               "label": label, "duration_s": a.duration, "warmup_s": a.warmup,
+               "channels": a.loadgen_channels, "failed": False, "fail_reasons": []}
+        started = []
+        try:
+            if cfg == "engine":
+                self.check_ports([a.engine_port])
+                started.append(self.start_engine(logdir))
+                extra = [f"--target=127.0.0.1:{a.engine_port}",
+                         "--method=hashmesh.engine.v1.HashEngine/Hash", f"--rounds={rounds}",
+                         "--data_bytes=80"]
+            else:
+                self.check_ports([a.pgstub_port])
+                started.append(self.start_pgstub(logdir))
+                extra = [f"--target=127.0.0.1:{a.pgstub_port}",
+                         "--method=hashmesh.pgstub.v1.AccountStore/GetAccount",
+                         f"--accounts={a.accounts}"]
+            time.sleep(a.settle)
+            rec["processes"] = {p.name: p.idle_memory() for p in started}
+            self.progress(f"{label}: warm-up {a.warmup} s")
+            self.loadgen(extra, conns, a.warmup, logdir / "loadgen-warmup.log")
+            self.progress(f"{label}: measuring {a.duration} s")
+            before = self.sample(started)
+            j, code = self.loadgen(extra, conns, a.duration, logdir / "loadgen.log")
+            after = self.sample(started)
+            lat = j["latency_ms"]
+            rec.update({
+                "requests": j["calls"], "ok": j["ok"], "rps": round(j["calls_per_s"], 1),
+                "latency_ms": {"min": lat["min"], "mean": round(lat["mean"], 3),
+                               "p50": lat["p50"], "p90": lat["p90"], "p99": lat["p99"],
+                               "p999": lat["p999"], "max": lat["max"]},
+                "errors": j["errors"], "non2xx": j["calls"] - j["ok"]})
+            per, machine = self.cpu_figures(started, before, after, j["calls"])
+            rec["machine"] = machine
+            for p in started:
+                rec["processes"][p.name].update(per[p.name])
+                rec["processes"][p.name]["rss_after_kb"] = p.status_kb("VmRSS")
+                rec["processes"][p.name]["hwm_kb"] = p.status_kb("VmHWM")
+            rec["sum"] = {"rss_idle_kb": sum(v["rss_idle_kb"] for v in rec["processes"].values()),
+                          "hwm_kb": sum(v["hwm_kb"] for v in rec["processes"].values()),
+                          "cpu_us_per_req": round(sum(v["cpu_us_per_req"] or 0
+                                                      for v in rec["processes"].values()), 2)}
+            if rec["non2xx"]:
+                rec["fail_reasons"].append(f"{rec['non2xx']} calls failed: {j['errors']}")
+            if code != 0:
+                rec["fail_reasons"].append(f"hashmesh-loadgen exit status {code}")
+        except (StartError, RuntimeError, OSError) as e:
+            rec["fail_reasons"].append(str(e))
+        finally:
+            self.stop_started(started, rec)
+        self.finish_run(rec)
+
+    def stop_started(self, started, rec):
+        """SIGTERMs a run's processes, newest first; a non-zero exit fails the run."""
+        for p in reversed(started):
+            self.procs.live.remove(p)
+            code = p.stop()
+            if code not in (0, None):
+                rec["fail_reasons"].append(f"{p.name} exited with status {code} on SIGTERM")
+
+    def finish_run(self, rec):
+        rec["failed"] = bool(rec["fail_reasons"])
+        self.results["runs"].append(rec)
+        self.save()
+        if rec["failed"]:
+            self.failed.append(rec["label"])
+            print(f"    FAILED {rec['label']}: " + "; ".join(rec["fail_reasons"])[:2000], flush=True)
+        else:
+            lat = rec["latency_ms"]
+            cpu = rec["sum"]["cpu_us_per_req"]
+            print(f"    {rec['label']}: {rec['rps']:,.0f} req/s, avg {lat['mean']:.2f} ms, "
+                  f"p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms, "
+                  f"{cpu:.1f} us CPU/req, peak RSS {report.mb(rec['sum']['hwm_kb']):.1f} MB, "
+                  f"other load {rec['machine']['foreign_busy_cores']} cores", flush=True)
