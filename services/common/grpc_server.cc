@@ -25,8 +25,9 @@ int ToMillisArg(absl::Duration d) {
 
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
   std::ifstream in(path);
-  if (!in)
+  if (!in) {
     return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  }
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
@@ -79,7 +80,8 @@ void ApplyConnectionPolicy(const GrpcServerConfig& config,
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerConfig& config,
-    const std::vector<ServiceRegistration>& services) {
+    const std::vector<ServiceRegistration>& services,
+    const std::function<void(grpc::ServerBuilder&)>& customize) {
   auto credentials = Credentials(config);
   if (!credentials.ok()) return credentials.status();
 
@@ -93,8 +95,10 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   int port = 0;
   builder.AddListeningPort(config.listen_address, *credentials, &port);
   ApplyConnectionPolicy(config, builder);
-  for (const ServiceRegistration& s : services)
+  for (const ServiceRegistration& s : services) {
     builder.RegisterService(s.service);
+  }
+  if (customize) customize(builder);
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

@@ -4,7 +4,9 @@
 #define HASHMESH_SERVICES_COMMON_GRPC_SERVER_H_
 
 #include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,10 +49,12 @@ struct ServiceRegistration {
 class GrpcServer {
  public:
   // Binds, starts and marks every service (and "") SERVING. The services must
-  // outlive the server.
+  // outlive the server. `customize` runs on the builder just before it builds
+  // the server: completion-queue services add their queues there.
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
       const GrpcServerConfig& config,
-      const std::vector<ServiceRegistration>& services);
+      const std::vector<ServiceRegistration>& services,
+      const std::function<void(grpc::ServerBuilder&)>& customize = {});
 
   ~GrpcServer();  // drains if Drain() was not called
 

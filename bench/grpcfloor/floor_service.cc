@@ -1,0 +1,76 @@
+#include "bench/grpcfloor/floor_service.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace hashmesh::grpcfloor {
+namespace {
+
+// Calls each queue keeps requested ahead of arrivals, so a burst finds a
+// waiting request instead of queueing inside gRPC until one is posted.
+constexpr int kRequestsAhead = 128;
+
+}  // namespace
+
+// One call, its own completion-queue tag: first "a call arrived", then "the
+// reply has been sent".
+class FloorService::Call {
+ public:
+  Call() : writer_(&context_) {}
+
+  grpc::ServerContext context_;
+  pgstub::v1::GetAccountRequest request_;
+  grpc::ServerAsyncResponseWriter<pgstub::v1::Account> writer_;
+  bool answered_ = false;
+};
+
+FloorService::FloorService(pgstub::v1::Account reply, int threads)
+    : reply_(std::move(reply)), threads_(std::max(threads, 1)) {}
+
+FloorService::~FloorService() { Stop(); }
+
+void FloorService::AddTo(grpc::ServerBuilder& builder) {
+  for (int i = 0; i < threads_; ++i) {
+    queues_.push_back(builder.AddCompletionQueue());
+  }
+}
+
+void FloorService::Start() {
+  for (auto& queue : queues_) {
+    pollers_.emplace_back([this, cq = queue.get()] { Poll(cq); });
+  }
+}
+
+void FloorService::Stop() {
+  if (pollers_.empty()) return;
+  for (auto& queue : queues_) queue->Shutdown();
+  for (std::thread& poller : pollers_) poller.join();
+  pollers_.clear();
+}
+
+void FloorService::Request(grpc::ServerCompletionQueue* cq) {
+  auto* call = new Call;
+  service_.RequestGetAccount(&call->context_, &call->request_, &call->writer_,
+                             cq, cq, call);
+}
+
+// Runs until the queue is shut down and drained. A request tag with ok=false
+// means the server is shutting down: it is not replaced.
+void FloorService::Poll(grpc::ServerCompletionQueue* cq) {
+  for (int i = 0; i < kRequestsAhead; ++i) Request(cq);
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq->Next(&tag, &ok)) {
+    auto* call = static_cast<Call*>(tag);
+    if (call->answered_ || !ok) {
+      delete call;
+      continue;
+    }
+    Request(cq);
+    call->answered_ = true;
+    call->writer_.Finish(reply_, grpc::Status::OK, call);
+    answered_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace hashmesh::grpcfloor
