@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402  (bench/lib/report.py)
 from builds import BuildSteps, previous_clean_build_s  # noqa: E402
 from cli import parse_args  # noqa: E402
+from figures import run_label  # noqa: E402
 from procfs import clk_tck, fmt_dur, now  # noqa: E402
 from processes import REPO, Procs, enable_parent_death_signal  # noqa: E402
 from runs import Runs  # noqa: E402
@@ -175,7 +176,7 @@ class Bench(BuildSteps, Servers, Runs):
             raise SystemExit(f"missing binaries: {missing} (build {a.build_dir} first)")
         self.loc()
         for cfg, rounds, conns, seq in runs:
-            self.begin(report.run_label(cfg, rounds, conns, seq))
+            self.begin(run_label(cfg, rounds, conns, seq))
             if cfg in ("engine", "pgstub"):
                 self.service_run(cfg, rounds, conns, seq)
             else:

@@ -8,7 +8,7 @@ import os
 import re
 import time
 
-import report
+from figures import mb, run_label
 from procfs import children_cpu_seconds, http, machine_busy_ticks, now
 from processes import REPO, StartError, run_logged
 from workload import lua_bodies, payment_request, payment_response
@@ -98,7 +98,7 @@ class Runs:
     def http_run(self, cfg, rounds, conns, seq=None):
         """One measured wrk run of mesh, inproc or nginx; fresh processes each time."""
         a = self.args
-        label = report.run_label(cfg, rounds, conns, seq)
+        label = run_label(cfg, rounds, conns, seq)
         logdir = self.logs / label.replace(" ", "_")
         logdir.mkdir(parents=True, exist_ok=True)
         rec = {"kind": "wrk", "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
@@ -177,7 +177,7 @@ class Runs:
     def service_run(self, cfg, rounds, conns, seq=None):
         """The engine alone or pgstub alone under hashmesh-loadgen."""
         a = self.args
-        label = report.run_label(cfg, rounds, conns, seq)
+        label = run_label(cfg, rounds, conns, seq)
         logdir = self.logs / label.replace(" ", "_")
         logdir.mkdir(parents=True, exist_ok=True)
         rec = {"kind": "loadgen", "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
@@ -252,5 +252,5 @@ class Runs:
             cpu = rec["sum"]["cpu_us_per_req"]
             print(f"    {rec['label']}: {rec['rps']:,.0f} req/s, avg {lat['mean']:.2f} ms, "
                   f"p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms, "
-                  f"{cpu:.1f} us CPU/req, peak RSS {report.mb(rec['sum']['hwm_kb']):.1f} MB, "
+                  f"{cpu:.1f} us CPU/req, peak RSS {mb(rec['sum']['hwm_kb']):.1f} MB, "
                   f"other load {rec['machine']['foreign_busy_cores']} cores", flush=True)

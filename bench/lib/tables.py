@@ -1,0 +1,220 @@
+"""The report's tables, one function each, from a results.json."""
+
+from figures import (ARTICLE, compile_cell, f_int, f_mb, f_ms, f_pct, f_us, find,
+                     best_runs, fraction, loc_lines, noisy, table)
+
+
+def article_table(res, conns, with_article):
+    cols = [r for r in best_runs(res, "wrk") if r["connections"] == conns and r["config"] != "nginx"
+            and r.get("rps") is not None]
+    cols.sort(key=lambda r: (r["config"] != "mesh", r["rounds"]))
+    floor = find(res, "nginx", None, conns)
+    if not cols and not floor:
+        return None
+    header = [f"wrk -t{res['settings']['wrk_threads']} -c{conns}"]
+    header += [f"hashmesh {r['config']} (rounds {r['rounds']})" for r in cols]
+    if floor and floor.get("rps"):
+        header.append("nginx floor")
+    if with_article:
+        header += [f"article: {k}" for k in ARTICLE]
+    logic = loc_lines(res, "payment business logic")
+    gw = loc_lines(res, "gateway (all of gateway/)")
+    rows = []
+    names = ["requests/s", "fraction of the nginx floor", "average latency", "p99 latency",
+             "memory idle", "memory under load", "compile time", "lines of code"]
+    for i, name in enumerate(names):
+        row = [name]
+        for r in cols:
+            if name == "requests/s":
+                row.append(f_int(r["rps"]) + (" **FAILED**" if r.get("failed") else "")
+                           + (" (noisy)" if noisy(r) else ""))
+            elif name == "fraction of the nginx floor":
+                row.append(f_pct(fraction(res, r)))
+            elif name == "average latency":
+                row.append(f_ms(r["latency_ms"]["mean"]))
+            elif name == "p99 latency":
+                row.append(f_ms(r["latency_ms"]["p99"]))
+            elif name == "memory idle":
+                row.append(f_mb(r["sum"]["rss_idle_kb"]))
+            elif name == "memory under load":
+                row.append(f_mb(r["sum"]["hwm_kb"]))
+            elif name == "compile time":
+                row.append(compile_cell(res))
+            else:
+                row.append(f"{logic} (gateway {gw})" if logic is not None else "n/a")
+        if floor and floor.get("rps"):
+            row.append({"requests/s": f_int(floor["rps"]) + (" (noisy)" if noisy(floor) else ""),
+                        "fraction of the nginx floor": "100%",
+                        "average latency": f_ms(floor["latency_ms"]["mean"]),
+                        "p99 latency": f_ms(floor["latency_ms"]["p99"]),
+                        "memory idle": f_mb(floor["sum"]["rss_idle_kb"]),
+                        "memory under load": f_mb(floor["sum"]["hwm_kb"])}.get(name, "-"))
+        if with_article:
+            for vals in ARTICLE.values():
+                row.append("-" if name == "fraction of the nginx floor" else
+                           vals[[0, None, 1, 2, 3, 4, 5, 6][i]])
+        rows.append(row)
+    return table(header, rows)
+
+
+def status_cell(res, r):
+    parts = ["**FAILED**" if r.get("failed") else "ok"]
+    if noisy(r):
+        parts.append(f"noisy: other programs used {r['machine']['foreign_busy_cores']} cores")
+    same = [x for x in res["runs"] if (x["config"], x["rounds"], x["connections"])
+            == (r["config"], r["rounds"], r["connections"])]
+    if len(same) > 1 and find(res, r["config"], r["rounds"], r["connections"]) is r:
+        parts.append("best, used above")
+    return "; ".join(parts)
+
+
+def runs_table(res):
+    rows = []
+    for r in res["runs"]:
+        if r["kind"] != "wrk":
+            continue
+        lat = r.get("latency_ms")
+        if not lat:
+            rows.append([r["label"], "**FAILED**"] + ["n/a"] * 9)
+            continue
+        rows.append([
+            r["label"], f_int(r["rps"]),
+            f_pct(fraction(res, r)),
+            f_ms(lat["mean"]), f_ms(lat["p50"]), f_ms(lat["p90"]), f_ms(lat["p99"]),
+            f_ms(lat["max"]), f"{lat['p99'] / lat['p50']:.2f}x" if lat["p50"] else "n/a",
+            f_int(r.get("non2xx")), status_cell(res, r)])
+    return table(["run", "requests/s", "of floor", "average", "p50", "p90", "p99", "max",
+                  "p99/p50", "non-2xx", "status"], rows)
+
+
+def memory_table(res):
+    rows = []
+    for r in res["runs"]:
+        if not r.get("processes") or r["kind"] != "wrk":
+            continue
+        row = [r["label"]]
+        for n in ("gateway", "engine", "pgstub", "nginx"):
+            p = r["processes"].get(n)
+            row.append(f"{f_mb(p.get('rss_idle_kb'))} / {f_mb(p.get('hwm_kb'))}" if p else "-")
+        s = r.get("sum", {})
+        row.append(f"{f_mb(s.get('rss_idle_kb'))} / {f_mb(s.get('hwm_kb'))}")
+        rows.append(row)
+    return table(["run", "gateway idle / peak", "engine idle / peak", "pgstub idle / peak",
+                  "nginx (master + workers) idle / peak", "sum idle / peak"], rows)
+
+
+def idle_table(res):
+    """Where the idle RSS is: anonymous pages (heap, stacks) vs mapped files
+    (the binary and its shared libraries), per process, from the first run
+    of each configuration."""
+    rows, seen = [], set()
+    for r in res["runs"]:
+        for name, p in (r.get("processes") or {}).items():
+            key = (r["config"], name)
+            if key in seen or p.get("rss_idle_anon_kb") is None:
+                continue
+            seen.add(key)
+            rows.append([f"{name} ({r['config']})", f_mb(p["rss_idle_kb"]), f_mb(p["rss_idle_anon_kb"]),
+                         f_mb(p["rss_idle_file_kb"]), p.get("threads_idle", "n/a"),
+                         (p.get("start_line") or "").replace("|", "\\|")])
+    return table(["process", "RSS idle", "anonymous", "file-backed (binary + .so)", "threads",
+                  "its start-up line"], rows)
+
+
+def cpu_table(res):
+    rows = []
+    for r in res["runs"]:
+        if r.get("rps") is None:
+            continue
+        p = r["processes"]
+        m = r.get("machine", {})
+        tool = "wrk" if r["kind"] == "wrk" else "loadgen"
+        switches = " + ".join(f"{v['ctx_switches_per_req']:.1f}" for v in p.values()
+                              if v.get("ctx_switches_per_req") is not None)
+        rows.append([
+            r["label"],
+            f_us(p.get("gateway", {}).get("cpu_us_per_req")) if "gateway" in p else "-",
+            f_us(p.get("engine", {}).get("cpu_us_per_req")) if "engine" in p else "-",
+            f_us(p.get("pgstub", {}).get("cpu_us_per_req")) if "pgstub" in p else "-",
+            f_us(p.get("nginx", {}).get("cpu_us_per_req")) if "nginx" in p else "-",
+            f"**{f_us(r['sum']['cpu_us_per_req'])}**",
+            f"{f_us(m.get('load_tool_us_per_req'))} ({tool})",
+            f"{m.get('servers_busy_cores')} + {m.get('load_tool_busy_cores')} + "
+            f"{m.get('softirq_cores', 'n/a')} + {m.get('foreign_busy_cores')}",
+            switches or "n/a"])
+    return table(["run", "gateway", "engine", "pgstub", "nginx", "servers' sum", "load tool",
+                  "busy cores: servers + load tool + softirq + other", "context switches per request"], rows)
+
+
+def hop_table(res):
+    rows = []
+    for m in best_runs(res, "wrk"):
+        if m["config"] != "mesh" or m.get("rps") is None:
+            continue
+        i = find(res, "inproc", m["rounds"], m["connections"])
+        if not i or i.get("rps") is None:
+            continue
+        cm, ci = m["sum"]["cpu_us_per_req"], i["sum"]["cpu_us_per_req"]
+        rows.append([
+            f"r{m['rounds']} c{m['connections']}", f_int(i["rps"]), f_int(m["rps"]),
+            f_pct(m["rps"] / i["rps"]) if i["rps"] else "n/a",
+            f"{m['latency_ms']['p50'] - i['latency_ms']['p50']:+.2f} ms",
+            f"{m['latency_ms']['p99'] - i['latency_ms']['p99']:+.2f} ms",
+            f"{f_us(ci)} -> {f_us(cm)} ({cm - ci:+.1f})",
+            f"{f_mb(i['sum']['hwm_kb'])} -> {f_mb(m['sum']['hwm_kb'])}"])
+    return table(["rounds, connections", "inproc req/s", "mesh req/s", "mesh / inproc",
+                  "p50 added by the hops", "p99 added by the hops",
+                  "CPU us/request inproc -> mesh (the hops)", "peak memory inproc -> mesh"], rows)
+
+
+def services_table(res):
+    rows = []
+    for r in res["runs"]:
+        if r["kind"] != "loadgen":
+            continue
+        lat = r.get("latency_ms")
+        if not lat:
+            rows.append([r["label"], "**FAILED**"] + ["n/a"] * 8)
+            continue
+        name = r["config"]
+        p = r["processes"][name]
+        rows.append([r["label"], f_int(r["rps"]), f_ms(lat["mean"]), f_ms(lat["p50"]),
+                     f_ms(lat["p99"]), f_ms(lat["max"]), f_us(p.get("cpu_us_per_req")),
+                     f"{f_mb(p.get('rss_idle_kb'))} / {f_mb(p.get('hwm_kb'))}",
+                     f_int(r.get("non2xx")) + (" **FAILED**" if r.get("failed") else "")
+                     + (" (noisy)" if noisy(r) else "")])
+    return table(["run (hashmesh-loadgen)", "calls/s", "average", "p50", "p99", "max",
+                  "server CPU us/call", "RSS idle / peak", "failed calls"], rows)
+
+
+def build_section(res):
+    b = res.get("build") or {}
+    lines = []
+    rel = b.get("release")
+    if rel:
+        lines.append(f"- release preset in `{rel['dir']}` (as found, incremental): configure "
+                     f"{rel['configure_s']:.1f} s, build {rel['build_s']:.1f} s")
+    c = b.get("clean")
+    if c:
+        lines.append(f"- **clean build of the whole project** (every target: services, gateway, "
+                     f"tests, benchmarks; `-j{c['jobs']}` in `{c['dir']}`): configure "
+                     f"{c['configure_s']:.1f} s + build {c['build_s']:.1f} s = **{c['total_s']:.1f} s**")
+        if c.get("incremental_s") is not None:
+            lines.append(f"- **incremental rebuild** after changing `{c['incremental_source']}` "
+                         f"(its object removed, as a touch would do): hashmesh-gateway "
+                         f"**{c['incremental_s']:.1f} s**; every target that links it "
+                         f"{c['incremental_all_s']:.1f} s")
+    elif b.get("clean_error"):
+        lines.append(f"- clean build timing failed: {b['clean_error'][:300]}")
+    else:
+        lines.append("- clean/incremental build not timed (`--quick` or `--no-build-timing`)")
+    return "\n".join(lines)
+
+
+def loc_section(res):
+    loc = res.get("loc")
+    if not loc:
+        return "not counted"
+    rows = [[g["name"], g["files"], f"**{g['lines']}**", "`" + g["command"].replace("|", "\\|") + "`"] for g in loc["groups"]]
+    return (f"Lines = {loc['definition']}; run the command from the repository root.\n\n"
+            + table(["what", "files", "lines", "command"], rows))
