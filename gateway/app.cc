@@ -34,8 +34,7 @@ Reply JsonReply(int status, std::string body) {
 }
 
 std::string UpstreamState(const absl::Status& status) {
-  return status.ok() ? "SERVING"
-                     : std::string(absl::StatusCodeToString(status.code()));
+  return status.ok() ? "SERVING" : absl::StatusCodeToString(status.code());
 }
 
 // Both probes' answers, gathered on the connection's executor.
@@ -81,7 +80,7 @@ GatewayApp::GatewayApp(PaymentHandler* payments, HealthProbe* store,
 void GatewayApp::Handle(const RouteMatch& match, absl::string_view target,
                         std::optional<absl::string_view> content_type,
                         absl::string_view body,
-                        boost::asio::any_io_executor executor,
+                        const boost::asio::any_io_executor& executor,
                         ReplyCallback done) {
   if (match.route == Route::kOther) {
     const absl::string_view path = target.substr(0, target.find('?'));
@@ -100,14 +99,13 @@ void GatewayApp::Handle(const RouteMatch& match, absl::string_view target,
   }
   switch (match.route) {
     case Route::kPayments:
-      payments_->Handle(content_type, body, std::move(executor),
-                        std::move(done));
+      payments_->Handle(content_type, body, executor, std::move(done));
       return;
     case Route::kHealthz:
       std::move(done)(JsonReply(200, R"({"status":"ok"})"));
       return;
     case Route::kReadyz:
-      Ready(std::move(executor), std::move(done));
+      Ready(executor, std::move(done));
       return;
     case Route::kMetrics: {
       Reply reply = JsonReply(200, metrics_->RenderPrometheus());
@@ -120,7 +118,7 @@ void GatewayApp::Handle(const RouteMatch& match, absl::string_view target,
   }
 }
 
-void GatewayApp::Ready(boost::asio::any_io_executor executor,
+void GatewayApp::Ready(const boost::asio::any_io_executor& executor,
                        ReplyCallback done) {
   if (draining()) {
     std::move(done)(ErrorReply(ApiError(absl::StatusCode::kUnavailable,

@@ -35,15 +35,15 @@ class GatewayApp {
   // Answers a complete request; `done` may run on any thread.
   void Handle(const RouteMatch& match, absl::string_view target,
               std::optional<absl::string_view> content_type,
-              absl::string_view body, boost::asio::any_io_executor executor,
-              ReplyCallback done);
+              absl::string_view body,
+              const boost::asio::any_io_executor& executor, ReplyCallback done);
 
   // From now on /readyz answers 503, so load balancers stop sending.
   void StartDraining() { draining_.store(true); }
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
 
  private:
-  void Ready(boost::asio::any_io_executor executor, ReplyCallback done);
+  void Ready(const boost::asio::any_io_executor& executor, ReplyCallback done);
 
   PaymentHandler* payments_;
   HealthProbe* store_;

@@ -55,8 +55,9 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   auto fail = [](auto... parts) {
     return absl::InvalidArgumentError(absl::StrCat(parts...));
   };
-  if (c.threads < 1 || c.threads > 256)
+  if (c.threads < 1 || c.threads > 256) {
     return fail("--threads must be 0 (auto) to 256");
+  }
   if (c.hash_rounds < 1 || c.hash_rounds > 1000000) {
     return fail("--hash_rounds must be between 1 and 1000000, got ",
                 c.hash_rounds);
@@ -65,8 +66,9 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
     return fail(
         "--max_body_bytes must be positive and --max_header_bytes at least 64");
   }
-  if (c.http.max_connections < 1)
+  if (c.http.max_connections < 1) {
     return fail("--max_connections must be positive");
+  }
   if (c.channels.channels < 1 || c.channels.channels > 64) {
     return fail("--upstream_channels must be between 1 and 64");
   }
@@ -79,8 +81,9 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
       c.inproc_accounts > pgstub::AccountsTable::kMaxAccounts) {
     return fail("--accounts must be between 1 and 1000000");
   }
-  if (c.inproc_latency < absl::ZeroDuration())
+  if (c.inproc_latency < absl::ZeroDuration()) {
     return fail("--latency must not be negative");
+  }
   return ParseEndpoint(c.listen_address).status();
 }
 

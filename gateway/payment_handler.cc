@@ -30,7 +30,7 @@ PaymentHandler::PaymentHandler(AccountSource* accounts, DigestSource* digests,
 
 void PaymentHandler::Handle(std::optional<absl::string_view> content_type,
                             absl::string_view body,
-                            boost::asio::any_io_executor executor,
+                            const boost::asio::any_io_executor& executor,
                             ReplyCallback done) {
   if (absl::Status s = CheckMediaType(content_type); !s.ok()) {
     std::move(done)(ErrorReply(s));

@@ -24,8 +24,8 @@ class PaymentHandler {
   // layer's, enforced while reading). `done` may run on any thread (see
   // sources.h); the session takes the reply to its own executor.
   void Handle(std::optional<absl::string_view> content_type,
-              absl::string_view body, boost::asio::any_io_executor executor,
-              ReplyCallback done);
+              absl::string_view body,
+              const boost::asio::any_io_executor& executor, ReplyCallback done);
 
  private:
   AccountSource* accounts_;

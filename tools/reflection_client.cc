@@ -195,15 +195,16 @@ absl::StatusOr<std::string> ReflectionClient::CallUnary(
   if (!service.ok()) return service.status();
   const google::protobuf::MethodDescriptor* md =
       (*service)->FindMethodByName(full.substr(dot + 1));
-  if (md == nullptr)
+  if (md == nullptr) {
     return absl::NotFoundError(absl::StrCat("no method ", full));
+  }
 
   std::unique_ptr<google::protobuf::Message> request(
       factory_.GetPrototype(md->input_type())->New());
   std::unique_ptr<google::protobuf::Message> response(
       factory_.GetPrototype(md->output_type())->New());
   auto parsed = google::protobuf::util::JsonStringToMessage(
-      std::string(request_json), request.get());
+      std::string(request_json.data(), request_json.size()), request.get());
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("request JSON: ", parsed.ToString()));

@@ -14,8 +14,9 @@ void FormatResponseHead(const ResponseHead& head, std::string* out) {
                   head.status, " ",
                   absl::string_view(reason.data(), reason.size()),
                   "\r\nContent-Type: ", head.content_type, "\r\n");
-  if (head.allow != nullptr)
+  if (head.allow != nullptr) {
     absl::StrAppend(out, "Allow: ", head.allow, "\r\n");
+  }
   // HTTP/1.1 keeps connections alive by default, HTTP/1.0 closes them.
   if (head.version >= 11 && !head.keep_alive) {
     out->append("Connection: close\r\n");

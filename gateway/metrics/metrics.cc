@@ -63,10 +63,11 @@ void LatencyHistogram::Render(const std::string& name,
     absl::StrAppend(out, name, "_bucket{", labels, ",le=\"", le, "\"} ",
                     cumulative, "\n");
   }
-  absl::StrAppend(out, name, "_sum{", labels, "} ",
-                  absl::StrFormat("%.6f", sum_micros_.load(kRelaxed) / 1e6),
-                  "\n", name, "_count{", labels, "} ", count_.load(kRelaxed),
-                  "\n");
+  absl::StrAppend(
+      out, name, "_sum{", labels, "} ",
+      absl::StrFormat("%.6f",
+                      static_cast<double>(sum_micros_.load(kRelaxed)) / 1e6),
+      "\n", name, "_count{", labels, "} ", count_.load(kRelaxed), "\n");
 }
 
 void Metrics::RecordRequest(Route route, int http_status,

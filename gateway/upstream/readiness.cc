@@ -57,7 +57,7 @@ void HealthProbe::Check(boost::asio::any_io_executor executor,
   metrics_->UpstreamCallStarted();
   stub_->async()->Check(
       &call->context, &call->request, &call->response,
-      [call, metrics = metrics_](grpc::Status status) {
+      [call, metrics = metrics_](const grpc::Status& status) {
         std::unique_ptr<ProbeCall> owned(call);
         absl::Status verdict = Verdict(status, owned->response);
         boost::asio::any_io_executor executor = owned->executor;

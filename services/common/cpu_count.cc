@@ -52,7 +52,8 @@ std::optional<int> CpusFromCgroupV1(absl::string_view quota_us,
 }
 
 CpuCount EffectiveCpuCount() {
-  const int online = std::max(1U, std::thread::hardware_concurrency());
+  const int online =
+      static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   CpuCount result{online,
                   absl::StrCat(online, " online CPUs, no cgroup quota")};
   std::optional<int> quota;

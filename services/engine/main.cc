@@ -47,8 +47,9 @@ int main(int argc, char** argv) {
   if (!flags.ok()) return Fail(flags.status());
   const hashmesh::engine::HashLimits limits{
       absl::GetFlag(FLAGS_max_rounds), absl::GetFlag(FLAGS_max_data_bytes)};
-  if (limits.max_rounds < 1)
+  if (limits.max_rounds < 1) {
     return Fail(absl::InvalidArgumentError("--max_rounds must be at least 1"));
+  }
   if (absl::Status s = hashmesh::SetUpLogging(flags->log); !s.ok()) {
     return Fail(s);
   }

@@ -65,7 +65,8 @@ TEST(EngineE2eTest, JsonLogsAreOneObjectPerLine) {
   for (absl::string_view line :
        absl::StrSplit(engine.output(), '\n', absl::SkipEmpty())) {
     boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(std::string(line), ec);
+    boost::json::value v =
+        boost::json::parse(std::string(line.data(), line.size()), ec);
     ASSERT_FALSE(ec) << "not JSON: " << line;
     EXPECT_TRUE(v.as_object().contains("msg")) << line;
     EXPECT_EQ(v.at("service").as_string(), "engine");

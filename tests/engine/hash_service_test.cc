@@ -182,7 +182,7 @@ TEST_F(HashServiceTest, HealthAnswersWhileLongHashesRun) {
   for (int i = 0; i < 4; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
     stub_->async()->Hash(contexts.back().get(), &long_hash, &responses[i],
-                         [&](grpc::Status) { ++finished; });
+                         [&](const grpc::Status&) { ++finished; });
   }
   ASSERT_TRUE(Eventually([&] { return pool_->queued() == 2; }));
   auto health = Health::NewStub(channel_);

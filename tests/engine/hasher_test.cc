@@ -115,8 +115,10 @@ TEST_F(HasherTest, CancellationStopsLongHash) {
 TEST_F(HasherTest, ConcurrentThreadsAgree) {
   const std::string expected = Hex(HashAlgorithm::kSha3_256, 500, "payload");
   std::atomic<int> mismatches{0};
+  constexpr int kThreads = 4;
   std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
+  threads.reserve(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < 50; ++i) {
         auto d = hasher_->Digest(HashAlgorithm::kSha3_256, 500, "payload");

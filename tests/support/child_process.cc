@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <regex>
+#include <system_error>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -33,6 +34,7 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   pid_t pid = -1;
@@ -43,8 +45,8 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(
   close(fds[1]);
   if (rc != 0) {
     close(fds[0]);
-    return absl::InternalError(
-        absl::StrCat("posix_spawn ", argv[0], ": ", strerror(rc)));
+    return absl::InternalError(absl::StrCat(
+        "posix_spawn ", argv[0], ": ", std::system_category().message(rc)));
   }
   return ChildProcess(pid, fds[0]);
 }

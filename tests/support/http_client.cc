@@ -34,8 +34,9 @@ absl::StatusOr<HttpClient> HttpClient::Connect(int port) {
       asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
                               static_cast<uint16_t>(port)),
       ec);
-  if (ec)
+  if (ec) {
     return absl::UnavailableError(absl::StrCat("connect: ", ec.message()));
+  }
   return client;
 }
 
