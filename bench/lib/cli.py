@@ -7,6 +7,9 @@ import shutil
 
 from processes import REPO
 
+# Every configuration bench/run.sh knows.
+CONFIGS = ("mesh", "inproc", "nginx", "engine", "pgstub", "grpcfloor")
+
 
 class DefaultsFormatter(argparse.HelpFormatter):
     """Shows defaults, except the ones that --quick decides (None)."""
@@ -35,7 +38,7 @@ def parse_args(argv):
                     help="smoke run under a minute: rounds 100, 256 connections, 3 s runs after "
                          "1 s warm-ups, no build timing (explicit flags still win)")
     ap.add_argument("--configs", default=None,
-                    help="comma list of mesh,inproc,nginx,engine,pgstub [default: all]")
+                    help="comma list of mesh,inproc,nginx,engine,pgstub,grpcfloor [default: all]")
     ap.add_argument("--rounds", default=None, help="gateway --hash_rounds values [default: 1,100,1000]")
     ap.add_argument("--connections", default=None, help="wrk -c values (also loadgen concurrency) "
                     "[default: 64,256]")
@@ -61,7 +64,13 @@ def parse_args(argv):
     ap.add_argument("--gateway-port", type=int, default=18080, help="gateway port on 127.0.0.1")
     ap.add_argument("--engine-port", type=int, default=15051, help="engine port on 127.0.0.1")
     ap.add_argument("--pgstub-port", type=int, default=15052, help="pgstub port on 127.0.0.1")
+    ap.add_argument("--grpcfloor-port", type=int, default=15053,
+                    help="hashmesh-grpc-floor port on 127.0.0.1")
     ap.add_argument("--nginx-port", type=int, default=18081, help="nginx port on 127.0.0.1")
+    ap.add_argument("--pgstub-rate", type=int, default=25000,
+                    help="pgstub and the gRPC floor alone also run open loop at this many "
+                         "calls/s (issue 3's tail target: half of its 50,000/s); 0 = closed "
+                         "loop only")
     ap.add_argument("--build-dir", default="build/release",
                     help="where the binaries are built (cmake --preset release [-B DIR])")
     ap.add_argument("--no-build", action="store_true", help="use the binaries in --build-dir as they are")
@@ -77,8 +86,8 @@ def parse_args(argv):
     a = ap.parse_args(argv)
     a.argv = argv
     q = a.quick
-    a.configs = (a.configs or "mesh,inproc,nginx,engine,pgstub").split(",")
-    bad = set(a.configs) - {"mesh", "inproc", "nginx", "engine", "pgstub"}
+    a.configs = (a.configs or ",".join(CONFIGS)).split(",")
+    bad = set(a.configs) - set(CONFIGS)
     if bad:
         ap.error(f"unknown --configs {sorted(bad)}")
     a.rounds = csv_ints(a.rounds or ("100" if q else "1,100,1000"))

@@ -17,7 +17,7 @@ NOISY_CORES = 0.25  # a run with more CPU used by other programs is marked noisy
 
 
 def run_label(cfg, rounds, conns, seq=None):
-    base = f"{cfg} c{conns}" if cfg in ("nginx", "pgstub") else f"{cfg} r{rounds} c{conns}"
+    base = f"{cfg} c{conns}" if rounds is None else f"{cfg} r{rounds} c{conns}"
     return base if seq is None else f"{base} #{seq}"
 
 

@@ -143,8 +143,9 @@ class Bench(BuildSteps, Servers, Runs):
                 one_pass += [(cfg, r, c) for r in a.rounds for c in a.connections]
         if "engine" in a.configs:
             one_pass += [("engine", r, c) for r in a.rounds for c in a.connections]
-        if "pgstub" in a.configs:
-            one_pass += [("pgstub", None, c) for c in a.connections]
+        for cfg in ("pgstub", "grpcfloor"):
+            if cfg in a.configs:
+                one_pass += [(cfg, None, c) for c in a.connections]
         plan = []
         for _ in range(a.repeat):
             plan += floor + one_pass
@@ -169,7 +170,8 @@ class Bench(BuildSteps, Servers, Runs):
         if not a.no_build:
             self.build()
         need = {"gateway": {"mesh", "inproc"}, "engine": {"mesh", "engine"},
-                "pgstub": {"mesh", "pgstub"}, "loadgen": {"engine", "pgstub"}}
+                "pgstub": {"mesh", "pgstub"}, "grpcfloor": {"grpcfloor"},
+                "loadgen": {"engine", "pgstub", "grpcfloor"}}
         missing = [str(p) for k, p in self.bins().items()
                    if need[k] & set(a.configs) and not p.exists()]
         if missing:
@@ -177,7 +179,7 @@ class Bench(BuildSteps, Servers, Runs):
         self.loc()
         for cfg, rounds, conns, seq in runs:
             self.begin(run_label(cfg, rounds, conns, seq))
-            if cfg in ("engine", "pgstub"):
+            if cfg in ("engine", "pgstub", "grpcfloor"):
                 self.service_run(cfg, rounds, conns, seq)
             else:
                 self.http_run(cfg, rounds, conns, seq)

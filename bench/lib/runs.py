@@ -174,8 +174,44 @@ class Runs:
             self.stop_started(started, rec)
         self.finish_run(rec)
 
+    def service_target(self, cfg, rounds):
+        """(port, start function, hashmesh-loadgen flags) of a gRPC service run alone."""
+        a = self.args
+        get_account = ["--method=hashmesh.pgstub.v1.AccountStore/GetAccount",
+                       f"--accounts={a.accounts}"]
+        return {
+            "engine": (a.engine_port, self.start_engine,
+                       ["--method=hashmesh.engine.v1.HashEngine/Hash", f"--rounds={rounds}",
+                        "--data_bytes=80"]),
+            "pgstub": (a.pgstub_port, self.start_pgstub, get_account),
+            "grpcfloor": (a.grpcfloor_port, self.start_grpcfloor, get_account),
+        }[cfg]
+
+    def measure_loadgen(self, label, started, extra, conns, logdir, name):
+        """Warm-up, then one measured hashmesh-loadgen run with /proc sampled
+        around it; returns the figures and its exit status."""
+        a = self.args
+        self.progress(f"{label}: warm-up {a.warmup} s")
+        self.loadgen(extra, conns, a.warmup, logdir / f"{name}-warmup.log")
+        self.progress(f"{label}: measuring {a.duration} s")
+        before = self.sample(started)
+        j, code = self.loadgen(extra, conns, a.duration, logdir / f"{name}.log")
+        after = self.sample(started)
+        lat = j["latency_ms"]
+        figures = {
+            "requests": j["calls"], "ok": j["ok"], "rps": round(j["calls_per_s"], 1),
+            "latency_ms": {"min": lat["min"], "mean": round(lat["mean"], 3),
+                           "p50": lat["p50"], "p90": lat["p90"], "p99": lat["p99"],
+                           "p999": lat["p999"], "max": lat["max"]},
+            "errors": j["errors"], "non2xx": j["calls"] - j["ok"]}
+        figures["per_process"], figures["machine"] = self.cpu_figures(started, before, after,
+                                                                      j["calls"])
+        return figures, code
+
     def service_run(self, cfg, rounds, conns, seq=None):
-        """The engine alone or pgstub alone under hashmesh-loadgen."""
+        """The engine, pgstub or the gRPC floor alone under hashmesh-loadgen:
+        closed loop, and for pgstub and the floor also open loop at
+        --pgstub-rate."""
         a = self.args
         label = run_label(cfg, rounds, conns, seq)
         logdir = self.logs / label.replace(" ", "_")
@@ -185,37 +221,31 @@ class Runs:
                "channels": a.loadgen_channels, "failed": False, "fail_reasons": []}
         started = []
         try:
-            if cfg == "engine":
-                self.check_ports([a.engine_port])
-                started.append(self.start_engine(logdir))
-                extra = [f"--target=127.0.0.1:{a.engine_port}",
-                         "--method=hashmesh.engine.v1.HashEngine/Hash", f"--rounds={rounds}",
-                         "--data_bytes=80"]
-            else:
-                self.check_ports([a.pgstub_port])
-                started.append(self.start_pgstub(logdir))
-                extra = [f"--target=127.0.0.1:{a.pgstub_port}",
-                         "--method=hashmesh.pgstub.v1.AccountStore/GetAccount",
-                         f"--accounts={a.accounts}"]
+            port, start, flags = self.service_target(cfg, rounds)
+            self.check_ports([port])
+            started.append(start(logdir))
+            extra = [f"--target=127.0.0.1:{port}"] + flags
             time.sleep(a.settle)
             rec["processes"] = {p.name: p.idle_memory() for p in started}
-            self.progress(f"{label}: warm-up {a.warmup} s")
-            self.loadgen(extra, conns, a.warmup, logdir / "loadgen-warmup.log")
-            self.progress(f"{label}: measuring {a.duration} s")
-            before = self.sample(started)
-            j, code = self.loadgen(extra, conns, a.duration, logdir / "loadgen.log")
-            after = self.sample(started)
-            lat = j["latency_ms"]
-            rec.update({
-                "requests": j["calls"], "ok": j["ok"], "rps": round(j["calls_per_s"], 1),
-                "latency_ms": {"min": lat["min"], "mean": round(lat["mean"], 3),
-                               "p50": lat["p50"], "p90": lat["p90"], "p99": lat["p99"],
-                               "p999": lat["p999"], "max": lat["max"]},
-                "errors": j["errors"], "non2xx": j["calls"] - j["ok"]})
-            per, machine = self.cpu_figures(started, before, after, j["calls"])
-            rec["machine"] = machine
+            j, code = self.measure_loadgen(label, started, extra, conns, logdir, "loadgen")
+            per = j.pop("per_process")
+            rec.update(j)
             for p in started:
                 rec["processes"][p.name].update(per[p.name])
+            if cfg in ("pgstub", "grpcfloor") and a.pgstub_rate > 0:
+                # Open loop: latency from each call's scheduled start, so a
+                # server that falls behind shows it (issue 3's tail target;
+                # the floor at the same rate shows what gRPC alone adds).
+                o, ocode = self.measure_loadgen(
+                    f"{label} open loop {a.pgstub_rate:,}/s", started,
+                    extra + [f"--rate={a.pgstub_rate}"], max(conns, 2000), logdir, "loadgen-open")
+                o["rate"] = a.pgstub_rate
+                o["server_cpu_us_per_call"] = o.pop("per_process")[cfg]["cpu_us_per_req"]
+                rec["open_loop"] = o
+                if o["non2xx"] or ocode != 0:
+                    rec["fail_reasons"].append(f"open loop: {o['non2xx']} calls failed "
+                                               f"{o['errors']} (exit status {ocode})")
+            for p in started:
                 rec["processes"][p.name]["rss_after_kb"] = p.status_kb("VmRSS")
                 rec["processes"][p.name]["hwm_kb"] = p.status_kb("VmHWM")
             rec["sum"] = {"rss_idle_kb": sum(v["rss_idle_kb"] for v in rec["processes"].values()),
@@ -223,7 +253,7 @@ class Runs:
                           "cpu_us_per_req": round(sum(v["cpu_us_per_req"] or 0
                                                       for v in rec["processes"].values()), 2)}
             if rec["non2xx"]:
-                rec["fail_reasons"].append(f"{rec['non2xx']} calls failed: {j['errors']}")
+                rec["fail_reasons"].append(f"{rec['non2xx']} calls failed: {rec['errors']}")
             if code != 0:
                 rec["fail_reasons"].append(f"hashmesh-loadgen exit status {code}")
         except (StartError, RuntimeError, OSError) as e:

@@ -16,29 +16,34 @@ class Servers:
         return {"gateway": b / "gateway/hashmesh-gateway",
                 "engine": b / "services/engine/hashmesh-engine",
                 "pgstub": b / "services/pgstub/hashmesh-pgstub",
+                "grpcfloor": b / "bench/grpcfloor/hashmesh-grpc-floor",
                 "loadgen": b / "bench/loadgen/hashmesh-loadgen"}
 
     def check_ports(self, ports):
         busy = [p for p in ports if not port_free(p)]
         if busy:
             raise StartError(f"port(s) {busy} on 127.0.0.1 are in use; pick others with "
-                             "--gateway-port/--engine-port/--pgstub-port/--nginx-port")
+                             "--gateway-port/--engine-port/--pgstub-port/--grpcfloor-port/--nginx-port")
+
+    def start_grpc_service(self, name, port, args, logdir):
+        """hashmesh-engine, hashmesh-pgstub or hashmesh-grpc-floor on 127.0.0.1:port."""
+        p = self.procs.start(name, [self.bins()[name], f"--listen=127.0.0.1:{port}",
+                                    "--drain_timeout=2s"] + args, logdir / f"{name}.log")
+        wait_until(name, lambda: "serving on" in p.log_text() and port_open(port), [p])
+        return p
 
     def start_engine(self, logdir):
         a = self.args
-        p = self.procs.start("engine", [self.bins()["engine"], f"--listen=127.0.0.1:{a.engine_port}",
-                                         "--drain_timeout=2s"] + shlex.split(a.engine_args),
-                             logdir / "engine.log")
-        wait_until("engine", lambda: "serving on" in p.log_text() and port_open(a.engine_port), [p])
-        return p
+        return self.start_grpc_service("engine", a.engine_port, shlex.split(a.engine_args), logdir)
 
     def start_pgstub(self, logdir):
         a = self.args
-        p = self.procs.start("pgstub", [self.bins()["pgstub"], f"--listen=127.0.0.1:{a.pgstub_port}",
-                                         f"--accounts={a.accounts}", "--drain_timeout=2s"]
-                             + shlex.split(a.pgstub_args), logdir / "pgstub.log")
-        wait_until("pgstub", lambda: "serving on" in p.log_text() and port_open(a.pgstub_port), [p])
-        return p
+        return self.start_grpc_service("pgstub", a.pgstub_port,
+                                       [f"--accounts={a.accounts}"] + shlex.split(a.pgstub_args),
+                                       logdir)
+
+    def start_grpcfloor(self, logdir):
+        return self.start_grpc_service("grpcfloor", self.args.grpcfloor_port, [], logdir)
 
     def start_gateway(self, logdir, mode, rounds, upstreams):
         a = self.args

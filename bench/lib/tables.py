@@ -121,6 +121,9 @@ def idle_table(res):
                   "its start-up line"], rows)
 
 
+CPU_COLUMNS = ("gateway", "engine", "pgstub", "grpcfloor", "nginx")
+
+
 def cpu_table(res):
     rows = []
     for r in res["runs"]:
@@ -131,19 +134,16 @@ def cpu_table(res):
         tool = "wrk" if r["kind"] == "wrk" else "loadgen"
         switches = " + ".join(f"{v['ctx_switches_per_req']:.1f}" for v in p.values()
                               if v.get("ctx_switches_per_req") is not None)
-        rows.append([
-            r["label"],
-            f_us(p.get("gateway", {}).get("cpu_us_per_req")) if "gateway" in p else "-",
-            f_us(p.get("engine", {}).get("cpu_us_per_req")) if "engine" in p else "-",
-            f_us(p.get("pgstub", {}).get("cpu_us_per_req")) if "pgstub" in p else "-",
-            f_us(p.get("nginx", {}).get("cpu_us_per_req")) if "nginx" in p else "-",
-            f"**{f_us(r['sum']['cpu_us_per_req'])}**",
-            f"{f_us(m.get('load_tool_us_per_req'))} ({tool})",
-            f"{m.get('servers_busy_cores')} + {m.get('load_tool_busy_cores')} + "
-            f"{m.get('softirq_cores', 'n/a')} + {m.get('foreign_busy_cores')}",
-            switches or "n/a"])
-    return table(["run", "gateway", "engine", "pgstub", "nginx", "servers' sum", "load tool",
-                  "busy cores: servers + load tool + softirq + other", "context switches per request"], rows)
+        rows.append([r["label"]]
+                    + [f_us(p[n].get("cpu_us_per_req")) if n in p else "-" for n in CPU_COLUMNS]
+                    + [f"**{f_us(r['sum']['cpu_us_per_req'])}**",
+                       f"{f_us(m.get('load_tool_us_per_req'))} ({tool})",
+                       f"{m.get('servers_busy_cores')} + {m.get('load_tool_busy_cores')} + "
+                       f"{m.get('softirq_cores', 'n/a')} + {m.get('foreign_busy_cores')}",
+                       switches or "n/a"])
+    return table(["run", "gateway", "engine", "pgstub", "grpc floor", "nginx", "servers' sum",
+                  "load tool", "busy cores: servers + load tool + softirq + other",
+                  "context switches per request"], rows)
 
 
 def hop_table(res):
@@ -169,22 +169,63 @@ def hop_table(res):
 
 def services_table(res):
     rows = []
+
+    def row(label, r, lat, server_us):
+        p = r["processes"][r["config"]]
+        return [label, f_int(r["rps"]), f_ms(lat["mean"]), f_ms(lat["p50"]), f_ms(lat["p99"]),
+                f_ms(lat["p999"]), f_ms(lat["max"]), f_us(server_us),
+                f_us(((r.get("machine") or {}).get("load_tool_us_per_req"))),
+                f"{f_mb(p.get('rss_idle_kb'))} / {f_mb(p.get('hwm_kb'))}",
+                f_int(r.get("non2xx")) + (" **FAILED**" if r.get("failed") else "")
+                + (" (noisy)" if noisy(r) else "")]
+
     for r in res["runs"]:
         if r["kind"] != "loadgen":
             continue
         lat = r.get("latency_ms")
         if not lat:
-            rows.append([r["label"], "**FAILED**"] + ["n/a"] * 8)
+            rows.append([r["label"], "**FAILED**"] + ["n/a"] * 9)
             continue
-        name = r["config"]
-        p = r["processes"][name]
-        rows.append([r["label"], f_int(r["rps"]), f_ms(lat["mean"]), f_ms(lat["p50"]),
-                     f_ms(lat["p99"]), f_ms(lat["max"]), f_us(p.get("cpu_us_per_req")),
-                     f"{f_mb(p.get('rss_idle_kb'))} / {f_mb(p.get('hwm_kb'))}",
-                     f_int(r.get("non2xx")) + (" **FAILED**" if r.get("failed") else "")
-                     + (" (noisy)" if noisy(r) else "")])
-    return table(["run (hashmesh-loadgen)", "calls/s", "average", "p50", "p99", "max",
-                  "server CPU us/call", "RSS idle / peak", "failed calls"], rows)
+        rows.append(row(r["label"] + ", closed loop", r, lat,
+                        r["processes"][r["config"]].get("cpu_us_per_req")))
+        o = r.get("open_loop")
+        if o and o.get("latency_ms"):
+            rows.append(row(f"{r['label']}, open loop at {f_int(o['rate'])}/s",
+                            dict(r, rps=o["rps"], machine=o["machine"], non2xx=o["non2xx"]),
+                            o["latency_ms"], o.get("server_cpu_us_per_call")))
+    return table(["run (hashmesh-loadgen)", "calls/s", "average", "p50", "p99", "p99.9", "max",
+                  "server CPU us/call", "load tool CPU us/call", "RSS idle / peak",
+                  "failed calls"], rows)
+
+
+def floor_section(res, bounds):
+    """What a gRPC hop costs on this machine at least, and what that implies."""
+    b = bounds
+    if not b:
+        return "No grpcfloor run (`--configs ...,grpcfloor`): no gRPC floor to compare with."
+    h = b["hop"]
+    rows = [["the gRPC floor: server CPU per call (completion queue, fixed row)",
+             f"{h['server_us']:.1f} us"],
+            ["the load tool's CPU per call (hashmesh-loadgen, callback API)",
+             f"{h['client_us']:.1f} us"],
+            ["one hop, both sides", f"**{h['hop_us']:.1f} us**"],
+            ["so about the most calls/s any gRPC service can show here under "
+             "hashmesh-loadgen (cores / one hop)", f"**{f_int(b['grpc_calls_per_s'])}**"]]
+    for name in ("pgstub", "engine"):
+        r = find(res, name, 100 if name == "engine" else None, 256)
+        us = ((r or {}).get("processes") or {}).get(name, {}).get("cpu_us_per_req")
+        if us is not None:
+            what = ("the callback API, the table, the 2 ms timer" if name == "pgstub"
+                    else "the callback API and 100 SHA-256 rounds")
+            rows.append([f"{name}'s server CPU per call above the floor ({what})",
+                         f"{us - h['server_us']:+.1f} us"])
+    if b.get("mesh_cpu_us") is not None:
+        rows += [["a mesh payment: the in-process gateway's work + two hops, about",
+                  f"**{b['mesh_cpu_us']:.0f} us**"],
+                 ["so the mesh, with wrk on the same cores, about at most",
+                  f"**{f_int(b['mesh_rps'])} req/s ({f_pct(b.get('mesh_fraction'))} of the "
+                  f"nginx floor)**"]]
+    return table(["", "figure"], rows)
 
 
 def build_section(res):
