@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine (missing packages only), builds, and runs
-# every test: the release build, then again under AddressSanitizer + UBSan.
+# every test: the release build, then again under AddressSanitizer + UBSan and
+# under ThreadSanitizer; then clang-tidy on every hashmesh source (the tidy
+# preset builds with --warnings-as-errors) and the Dockerfile's build stage.
 #
-#   scripts/test.sh                 # everything (what CI runs)
-#   PRESETS=release scripts/test.sh # one preset only
+#   scripts/test.sh                          # everything (what CI runs)
+#   PRESETS=release scripts/test.sh          # some presets only
+#   TIDY=0 IMAGE_STAGE=0 scripts/test.sh     # skip clang-tidy / the image stage
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install_deps.sh
-presets=${PRESETS:-release asan}
+presets=${PRESETS:-release asan tsan}
 jobs=${JOBS:-$(nproc)}
 
 for preset in $presets; do
@@ -19,5 +22,13 @@ for preset in $presets; do
   ctest --preset "$preset" -j "$jobs"
 done
 
-echo "== the Dockerfile's build stage, on this host (deploy/README.md)"
-deploy/docker/build_stage.sh --out build/image-stage
+if [[ ${TIDY:-1} != 0 ]]; then
+  echo "== [tidy] clang-tidy on every hashmesh source (a finding fails the build)"
+  cmake --preset tidy >/dev/null
+  cmake --build --preset tidy -j "$jobs"
+fi
+
+if [[ ${IMAGE_STAGE:-1} != 0 ]]; then
+  echo "== the Dockerfile's build stage, on this host (deploy/README.md)"
+  deploy/docker/build_stage.sh --out build/image-stage
+fi
