@@ -68,8 +68,9 @@ void FloorService::Poll(grpc::ServerCompletionQueue* cq) {
     }
     Request(cq);
     call->answered_ = true;
+    // Counted before the reply leaves, so a client that has it sees the count.
+    answered_.fetch_add(1, std::memory_order_release);
     call->writer_.Finish(reply_, grpc::Status::OK, call);
-    answered_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

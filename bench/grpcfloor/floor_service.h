@@ -40,9 +40,10 @@ class FloorService {
   void Start();
   void Stop();
 
-  // Calls answered so far; tests read it.
+  // Calls answered so far, each counted before its reply is sent; tests read
+  // it.
   uint64_t answered() const {
-    return answered_.load(std::memory_order_relaxed);
+    return answered_.load(std::memory_order_acquire);
   }
 
  private:
