@@ -143,17 +143,8 @@ class Runs:
                                ["min", "mean", "stdev", "p50", "p75", "p90", "p99", "p999", "max"]},
                 "errors": w["errors"], "non2xx": w["errors"]["status"],
                 "bytes_per_response": round(w["bytes"] / w["requests"], 1) if w["requests"] else None})
-            per, machine = self.cpu_figures(started, before, after, w["requests"])
-            rec["machine"] = machine
-            for p in started:
-                rec["processes"][p.name].update(per[p.name])
-                rec["processes"][p.name]["rss_after_kb"] = p.status_kb("VmRSS")
-                rec["processes"][p.name]["hwm_kb"] = p.status_kb("VmHWM")
-            rec["sum"] = {
-                "rss_idle_kb": sum(v["rss_idle_kb"] for v in rec["processes"].values()),
-                "hwm_kb": sum(v["hwm_kb"] for v in rec["processes"].values()),
-                "cpu_us_per_req": round(sum(v["cpu_us_per_req"] or 0
-                                            for v in rec["processes"].values()), 2)}
+            per, rec["machine"] = self.cpu_figures(started, before, after, w["requests"])
+            self.add_process_figures(rec, started, per)
             if cfg != "nginx":
                 counts = self.gateway_status_counts()
                 rec["gateway_status_counts"] = counts
@@ -230,8 +221,7 @@ class Runs:
             j, code = self.measure_loadgen(label, started, extra, conns, logdir, "loadgen")
             per = j.pop("per_process")
             rec.update(j)
-            for p in started:
-                rec["processes"][p.name].update(per[p.name])
+            self.add_process_figures(rec, started, per)
             if cfg in ("pgstub", "grpcfloor") and a.pgstub_rate > 0:
                 # Open loop: latency from each call's scheduled start, so a
                 # server that falls behind shows it (issue 3's tail target;
@@ -241,17 +231,11 @@ class Runs:
                     extra + [f"--rate={a.pgstub_rate}"], max(conns, 2000), logdir, "loadgen-open")
                 o["rate"] = a.pgstub_rate
                 o["server_cpu_us_per_call"] = o.pop("per_process")[cfg]["cpu_us_per_req"]
+                o["hwm_kb"] = started[0].status_kb("VmHWM")  # since start: both loops
                 rec["open_loop"] = o
                 if o["non2xx"] or ocode != 0:
                     rec["fail_reasons"].append(f"open loop: {o['non2xx']} calls failed "
                                                f"{o['errors']} (exit status {ocode})")
-            for p in started:
-                rec["processes"][p.name]["rss_after_kb"] = p.status_kb("VmRSS")
-                rec["processes"][p.name]["hwm_kb"] = p.status_kb("VmHWM")
-            rec["sum"] = {"rss_idle_kb": sum(v["rss_idle_kb"] for v in rec["processes"].values()),
-                          "hwm_kb": sum(v["hwm_kb"] for v in rec["processes"].values()),
-                          "cpu_us_per_req": round(sum(v["cpu_us_per_req"] or 0
-                                                      for v in rec["processes"].values()), 2)}
             if rec["non2xx"]:
                 rec["fail_reasons"].append(f"{rec['non2xx']} calls failed: {rec['errors']}")
             if code != 0:
@@ -261,6 +245,18 @@ class Runs:
         finally:
             self.stop_started(started, rec)
         self.finish_run(rec)
+
+    def add_process_figures(self, rec, started, per):
+        """Each process's CPU figures and its RSS and peak RSS now; their sums."""
+        procs = rec["processes"]
+        for p in started:
+            procs[p.name].update(per[p.name])
+            procs[p.name]["rss_after_kb"] = p.status_kb("VmRSS")
+            procs[p.name]["hwm_kb"] = p.status_kb("VmHWM")
+        rec["sum"] = {"rss_idle_kb": sum(v["rss_idle_kb"] for v in procs.values()),
+                      "hwm_kb": sum(v["hwm_kb"] for v in procs.values()),
+                      "cpu_us_per_req": round(sum(v["cpu_us_per_req"] or 0
+                                                  for v in procs.values()), 2)}
 
     def stop_started(self, started, rec):
         """SIGTERMs a run's processes, newest first; a non-zero exit fails the run."""

@@ -170,12 +170,12 @@ def hop_table(res):
 def services_table(res):
     rows = []
 
-    def row(label, r, lat, server_us):
+    def row(label, r, lat, server_us, hwm_kb):
         p = r["processes"][r["config"]]
         return [label, f_int(r["rps"]), f_ms(lat["mean"]), f_ms(lat["p50"]), f_ms(lat["p99"]),
                 f_ms(lat["p999"]), f_ms(lat["max"]), f_us(server_us),
                 f_us(((r.get("machine") or {}).get("load_tool_us_per_req"))),
-                f"{f_mb(p.get('rss_idle_kb'))} / {f_mb(p.get('hwm_kb'))}",
+                f"{f_mb(p.get('rss_idle_kb'))} / {f_mb(hwm_kb)}",
                 f_int(r.get("non2xx")) + (" **FAILED**" if r.get("failed") else "")
                 + (" (noisy)" if noisy(r) else "")]
 
@@ -186,13 +186,14 @@ def services_table(res):
         if not lat:
             rows.append([r["label"], "**FAILED**"] + ["n/a"] * 9)
             continue
-        rows.append(row(r["label"] + ", closed loop", r, lat,
-                        r["processes"][r["config"]].get("cpu_us_per_req")))
+        p = r["processes"][r["config"]]
+        rows.append(row(r["label"] + ", closed loop", r, lat, p.get("cpu_us_per_req"),
+                        p.get("hwm_kb")))
         o = r.get("open_loop")
         if o and o.get("latency_ms"):
             rows.append(row(f"{r['label']}, open loop at {f_int(o['rate'])}/s",
                             dict(r, rps=o["rps"], machine=o["machine"], non2xx=o["non2xx"]),
-                            o["latency_ms"], o.get("server_cpu_us_per_call")))
+                            o["latency_ms"], o.get("server_cpu_us_per_call"), o.get("hwm_kb")))
     return table(["run (hashmesh-loadgen)", "calls/s", "average", "p50", "p99", "p99.9", "max",
                   "server CPU us/call", "load tool CPU us/call", "RSS idle / peak",
                   "failed calls"], rows)
