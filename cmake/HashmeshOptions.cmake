@@ -56,6 +56,15 @@ function(hashmesh_cc_binary name)
   hashmesh_target_defaults(${name})
 endfunction()
 
+# hashmesh_cc_benchmark(NAME SRCS ... DEPS ...): a Google Benchmark binary.
+# clang-tidy skips these: the library's `for (auto _ : state)` loop is a dead
+# store to the analyzer and its registration macros look like leaks.
+function(hashmesh_cc_benchmark name)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  hashmesh_cc_binary(${name} SRCS ${ARG_SRCS} DEPS ${ARG_DEPS} benchmark::benchmark)
+  set_target_properties(${name} PROPERTIES CXX_CLANG_TIDY "")
+endfunction()
+
 # hashmesh_cc_test(NAME SRCS ... DEPS ... [LABELS ...]): a GoogleTest binary
 # registered with ctest, one ctest entry per test case.
 function(hashmesh_cc_test name)

@@ -13,7 +13,7 @@ build_pkgs=(
   libabsl-dev libssl-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-json1.81-dev
-  curl procps python3
+  curl procps python3 clang-tidy
 )
 bench_pkgs=(wrk nginx-light gnuplot-nox)
 runtime_pkgs=(libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libssl3 libspdlog1.10

@@ -14,14 +14,13 @@ constexpr int kRequestsAhead = 128;
 
 // One call, its own completion-queue tag: first "a call arrived", then "the
 // reply has been sent".
-class FloorService::Call {
- public:
-  Call() : writer_(&context_) {}
+struct FloorService::Call {
+  Call() : writer(&context) {}
 
-  grpc::ServerContext context_;
-  pgstub::v1::GetAccountRequest request_;
-  grpc::ServerAsyncResponseWriter<pgstub::v1::Account> writer_;
-  bool answered_ = false;
+  grpc::ServerContext context;
+  pgstub::v1::GetAccountRequest request;
+  grpc::ServerAsyncResponseWriter<pgstub::v1::Account> writer;
+  bool answered = false;
 };
 
 FloorService::FloorService(pgstub::v1::Account reply, int threads)
@@ -50,8 +49,8 @@ void FloorService::Stop() {
 
 void FloorService::Request(grpc::ServerCompletionQueue* cq) {
   auto* call = new Call;
-  service_.RequestGetAccount(&call->context_, &call->request_, &call->writer_,
-                             cq, cq, call);
+  service_.RequestGetAccount(&call->context, &call->request, &call->writer, cq,
+                             cq, call);
 }
 
 // Runs until the queue is shut down and drained. A request tag with ok=false
@@ -62,15 +61,15 @@ void FloorService::Poll(grpc::ServerCompletionQueue* cq) {
   bool ok = false;
   while (cq->Next(&tag, &ok)) {
     auto* call = static_cast<Call*>(tag);
-    if (call->answered_ || !ok) {
+    if (call->answered || !ok) {
       delete call;
       continue;
     }
     Request(cq);
-    call->answered_ = true;
+    call->answered = true;
     // Counted before the reply leaves, so a client that has it sees the count.
     answered_.fetch_add(1, std::memory_order_release);
-    call->writer_.Finish(reply_, grpc::Status::OK, call);
+    call->writer.Finish(reply_, grpc::Status::OK, call);
   }
 }
 

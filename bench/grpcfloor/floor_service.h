@@ -38,6 +38,8 @@ class FloorService {
   // by whoever builds the server (services/common's GrpcServer).
   void AddTo(grpc::ServerBuilder& builder);
   void Start();
+  // Only once the server has shut down: a server must not outlive the
+  // completion queues it posts to. Idempotent.
   void Stop();
 
   // Calls answered so far, each counted before its reply is sent; tests read
@@ -47,7 +49,7 @@ class FloorService {
   }
 
  private:
-  class Call;
+  struct Call;
 
   void Poll(grpc::ServerCompletionQueue* cq);
   void Request(grpc::ServerCompletionQueue* cq);

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
 
 #include "absl/flags/flag.h"
 #include "bench/grpcfloor/floor_service.h"

@@ -29,8 +29,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run.sh",
         description="The hashmesh benchmark (issue 6): builds the release preset, runs wrk "
-                    "against the mesh, the in-process gateway and an nginx floor, the engine "
-                    "and pgstub alone with hashmesh-loadgen, times the build, counts lines of "
+                    "against the mesh, the in-process gateway and an nginx floor, the engine, "
+                    "pgstub and a gRPC floor alone with hashmesh-loadgen, times the build, counts lines of "
                     "code, and writes bench/results/<timestamp>/{results.json,report.md,chart.png}. "
                     "How to read it: bench/README.md.",
         formatter_class=DefaultsFormatter)

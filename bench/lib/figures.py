@@ -6,12 +6,11 @@ ARTICLE = {
     "Go (Fiber)": ["85,000", "4.5 ms", "12.0 ms", "25 MB", "240 MB", "0.8 s", "120"],
     "Rust (Axum)": ["102,000", "3.8 ms", "4.2 ms", "4 MB", "45 MB", "6.5 s", "145"],
 }
+# The targets and the article's table are read at rounds=100, 256 connections.
 HEADLINE_ROUNDS = 100
 HEADLINE_CONNS = 256
 
-# Targets of issue 6 (benchmark, not tests), all at rounds=100, 256 connections.
 MB = 1e6  # memory is reported in MB = 10^6 bytes (/proc gives KiB)
-
 
 NOISY_CORES = 0.25  # a run with more CPU used by other programs is marked noisy
 

@@ -162,7 +162,9 @@ class Bench(BuildSteps, Servers, Runs):
         if not a.no_build:
             steps.append(("build", 15 if (Path(a.build_dir) / "build.ninja").exists() else 900))
         steps.append(("loc", 1))
-        steps += [("run", per_run)] * len(runs)
+        open_loop = a.warmup + a.duration + 1 if a.pgstub_rate > 0 else 0
+        steps += [("run", per_run + (open_loop if cfg in ("pgstub", "grpcfloor") else 0))
+                  for cfg, _, _, _ in runs]
         if a.build_timing:
             steps.append(("build-timing", previous_clean_build_s() or 900))
         self.plan(steps)

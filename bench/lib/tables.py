@@ -1,7 +1,8 @@
 """The report's tables, one function each, from a results.json."""
 
-from figures import (ARTICLE, compile_cell, f_int, f_mb, f_ms, f_pct, f_us, find,
-                     best_runs, fraction, loc_lines, noisy, table)
+from figures import (ARTICLE, HEADLINE_CONNS, HEADLINE_ROUNDS, best_runs, compile_cell,
+                     f_int, f_mb, f_ms, f_pct, f_us, find, fraction, loc_lines, noisy, proc,
+                     table)
 
 
 def article_table(res, conns, with_article):
@@ -213,8 +214,8 @@ def floor_section(res, bounds):
             ["so about the most calls/s any gRPC service can show here under "
              "hashmesh-loadgen (cores / one hop)", f"**{f_int(b['grpc_calls_per_s'])}**"]]
     for name in ("pgstub", "engine"):
-        r = find(res, name, 100 if name == "engine" else None, 256)
-        us = ((r or {}).get("processes") or {}).get(name, {}).get("cpu_us_per_req")
+        r = find(res, name, HEADLINE_ROUNDS if name == "engine" else None, HEADLINE_CONNS)
+        us = proc(r, name, "cpu_us_per_req")
         if us is not None:
             what = ("the callback API, the table, the 2 ms timer" if name == "pgstub"
                     else "the callback API and 100 SHA-256 rounds")

@@ -4,7 +4,6 @@
 #define HASHMESH_SERVICES_COMMON_GRPC_SERVER_H_
 
 #include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
 
 #include <functional>
 #include <memory>
@@ -15,6 +14,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+
+namespace grpc {
+class ServerBuilder;
+}  // namespace grpc
 
 namespace hashmesh {
 
