@@ -162,6 +162,8 @@ class Bench(BuildSteps, Servers, Runs):
         if not a.no_build:
             steps.append(("build", 15 if (Path(a.build_dir) / "build.ninja").exists() else 900))
         steps.append(("loc", 1))
+        if {"mesh", "inproc"} & set(a.configs):
+            steps.append(("hash cost", 1 + len(a.rounds)))
         open_loop = a.warmup + a.duration + 1 if a.pgstub_rate > 0 else 0
         steps += [("run", per_run + (open_loop if cfg in ("pgstub", "grpcfloor") else 0))
                   for cfg, _, _, _ in runs]
@@ -173,12 +175,15 @@ class Bench(BuildSteps, Servers, Runs):
             self.build()
         need = {"gateway": {"mesh", "inproc"}, "engine": {"mesh", "engine"},
                 "pgstub": {"mesh", "pgstub"}, "grpcfloor": {"grpcfloor"},
-                "loadgen": {"engine", "pgstub", "grpcfloor"}}
+                "loadgen": {"engine", "pgstub", "grpcfloor"},
+                "hash_bench": {"mesh", "inproc"}}
         missing = [str(p) for k, p in self.bins().items()
                    if need[k] & set(a.configs) and not p.exists()]
         if missing:
             raise SystemExit(f"missing binaries: {missing} (build {a.build_dir} first)")
         self.loc()
+        if {"mesh", "inproc"} & set(a.configs):
+            self.hash_cost()
         for cfg, rounds, conns, seq in runs:
             self.begin(run_label(cfg, rounds, conns, seq))
             if cfg in ("engine", "pgstub", "grpcfloor"):

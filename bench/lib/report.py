@@ -84,11 +84,13 @@ def render(res):
             cpu_table(res), "",
             "## The engine, pgstub and the gRPC floor alone (hashmesh-loadgen)", "",
             services_table(res), "",
-            "## What a gRPC hop costs here: the gRPC floor", "",
-            "`hashmesh-grpc-floor` answers GetAccount at once with a fixed row on the "
-            "completion-queue API, one queue and thread per core: nothing but gRPC's own work "
-            "per call. With the load tool's CPU per call it gives the least one hop costs on "
-            "this machine, as the nginx floor does for HTTP.", "",
+            "## What the floors allow here", "",
+            "The nginx floor is the least an HTTP exchange costs on this machine; "
+            "`hashmesh-grpc-floor` (GetAccount answered at once with a fixed row on the "
+            "completion-queue API, one queue and thread per core: nothing but gRPC's own work) "
+            "with the load tool's CPU per call is about the least a gRPC hop costs. What they "
+            "imply for each configuration is an estimate (the load tools' CPU per request moves "
+            "by some 15% between runs), not a strict bound.", "",
             floor_section(res, bounds(res)), "",
             "## Build", "", build_section(res), "",
             "## Lines of code", "", loc_section(res), "",

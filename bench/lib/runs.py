@@ -168,6 +168,24 @@ class Runs:
             self.stop_started(started, rec)
         self.finish_run(rec)
 
+    def hash_cost(self):
+        """CPU microseconds of one payment's digest per --rounds value (the
+        engine's Hasher, hash_bench): work no HTTP or gRPC floor includes."""
+        self.begin("hash cost: hash_bench, one payment digest per --rounds")
+        rounds = "|".join(str(r) for r in self.args.rounds)
+        argv = [str(self.bins()["hash_bench"]), f"--benchmark_filter=^BM_PaymentDigest/sha256/({rounds})$",
+                "--benchmark_format=json", "--benchmark_min_time=0.3"]
+        code, out = run_logged(argv, self.logs / "hash_bench.log", 120, stderr_to_log=True)
+        try:
+            found = json.loads(out.decode(errors="replace"))["benchmarks"]
+        except (ValueError, KeyError):
+            print(f"    hash_bench failed (exit {code}); see logs/hash_bench.log", flush=True)
+            return
+        scale = {"ns": 1e-3, "us": 1.0, "ms": 1e3}
+        self.results["hash_us"] = {b["name"].rsplit("/", 1)[1]: round(b["cpu_time"] * scale[b["time_unit"]], 2)
+                                   for b in found}
+        self.save()
+
     def service_target(self, cfg, rounds):
         """(port, start function, hashmesh-loadgen flags) of a gRPC service run alone."""
         a = self.args

@@ -17,7 +17,8 @@ class Servers:
                 "engine": b / "services/engine/hashmesh-engine",
                 "pgstub": b / "services/pgstub/hashmesh-pgstub",
                 "grpcfloor": b / "bench/grpcfloor/hashmesh-grpc-floor",
-                "loadgen": b / "bench/loadgen/hashmesh-loadgen"}
+                "loadgen": b / "bench/loadgen/hashmesh-loadgen",
+                "hash_bench": b / "bench/engine/hash_bench"}
 
     def check_ports(self, ports):
         busy = [p for p in ports if not port_free(p)]

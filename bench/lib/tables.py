@@ -201,24 +201,35 @@ def services_table(res):
 
 
 def floor_section(res, bounds):
-    """What a gRPC hop costs on this machine at least, and what that implies."""
+    """What the floors say this machine allows: for the in-process gateway
+    (nginx's HTTP + the digest) and for a gRPC hop (the gRPC floor)."""
     b = bounds
-    if not b:
-        return "No grpcfloor run (`--configs ...,grpcfloor`): no gRPC floor to compare with."
+    rows = []
+    if b.get("inproc_cpu_us") is not None:
+        digest = res["hash_us"][str(HEADLINE_ROUNDS)]
+        rows += [[f"nginx's CPU per request + one payment's digest ({HEADLINE_ROUNDS} SHA-256 "
+                  f"rounds, hash_bench: {digest:.1f} us): the in-process gateway, about at least",
+                  f"**{b['inproc_cpu_us']:.1f} us**"],
+                 ["so inproc, with wrk on the same cores, about at most",
+                  f"**{f_int(b['inproc_rps'])} req/s ({f_pct(b.get('inproc_fraction'))} of the "
+                  f"nginx floor)**"]]
+    if "hop" not in b:
+        rows.append(["the gRPC floor", "not run (`--configs ...,grpcfloor`)"])
+        return table(["", "figure"], rows)
     h = b["hop"]
-    rows = [["the gRPC floor: server CPU per call (completion queue, fixed row)",
-             f"{h['server_us']:.1f} us"],
-            ["the load tool's CPU per call (hashmesh-loadgen, callback API)",
-             f"{h['client_us']:.1f} us"],
-            ["one hop, both sides", f"**{h['hop_us']:.1f} us**"],
-            ["so about the most calls/s any gRPC service can show here under "
-             "hashmesh-loadgen (cores / one hop)", f"**{f_int(b['grpc_calls_per_s'])}**"]]
+    rows += [["the gRPC floor: server CPU per call (completion queue, fixed row)",
+              f"{h['server_us']:.1f} us"],
+             ["the load tool's CPU per call (hashmesh-loadgen, callback API)",
+              f"{h['client_us']:.1f} us"],
+             ["one hop, both sides", f"**{h['hop_us']:.1f} us**"],
+             ["so about the most calls/s any gRPC service can show here under "
+              "hashmesh-loadgen (cores / one hop)", f"**{f_int(b['grpc_calls_per_s'])}**"]]
     for name in ("pgstub", "engine"):
         r = find(res, name, HEADLINE_ROUNDS if name == "engine" else None, HEADLINE_CONNS)
         us = proc(r, name, "cpu_us_per_req")
         if us is not None:
             what = ("the callback API, the table, the 2 ms timer" if name == "pgstub"
-                    else "the callback API and 100 SHA-256 rounds")
+                    else f"the callback API and {HEADLINE_ROUNDS} SHA-256 rounds")
             rows.append([f"{name}'s server CPU per call above the floor ({what})",
                          f"{us - h['server_us']:+.1f} us"])
     if b.get("mesh_cpu_us") is not None:

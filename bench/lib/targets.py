@@ -24,24 +24,32 @@ def grpc_floor(res):
 
 
 def bounds(res):
-    """What the floors imply, as estimates from this run's figures: a gRPC
-    service measured by hashmesh-loadgen on these cores does not get past
-    cores / (floor server + load tool CPU per call), and a mesh payment costs
-    about the in-process gateway's work plus two such hops at least. (The load
-    tool's CPU per call moves by some 15% between runs, so these are not
-    strict bounds.)"""
+    """What the floors imply, as estimates from this run's figures. The
+    in-process gateway costs at least what nginx spends on the same HTTP
+    exchange plus the payment's digest (hash_bench); a gRPC service measured
+    by hashmesh-loadgen on these cores does not get past cores / (floor
+    server + load tool CPU per call); a mesh payment costs about the
+    in-process gateway's work plus two such hops. (The load tools' CPU per
+    request moves by some 15% between runs: these are not strict bounds.)"""
+    cores = res["machine"].get("usable_cores") or res["machine"]["cores"]
+    out = {}
+    inproc = find(res, "inproc", HEADLINE_ROUNDS, HEADLINE_CONNS)
+    wrk = ((inproc or {}).get("machine") or {}).get("load_tool_us_per_req")
+    nginx = proc(find(res, "nginx", None, HEADLINE_CONNS), "nginx", "cpu_us_per_req")
+    digest = (res.get("hash_us") or {}).get(str(HEADLINE_ROUNDS))
+    fl = floor_rps(res, HEADLINE_CONNS)
+    if None not in (nginx, digest, wrk):
+        out["inproc_cpu_us"] = nginx + digest
+        out["inproc_rps"] = cores * 1e6 / (out["inproc_cpu_us"] + wrk)
+        out["inproc_fraction"] = out["inproc_rps"] / fl if fl else None
     f = grpc_floor(res)
     if f is None:
-        return {}
-    cores = res["machine"].get("usable_cores") or res["machine"]["cores"]
-    out = {"hop": f, "grpc_calls_per_s": cores * 1e6 / f["hop_us"]}
-    inproc = find(res, "inproc", HEADLINE_ROUNDS, HEADLINE_CONNS)
+        return out
+    out.update({"hop": f, "grpc_calls_per_s": cores * 1e6 / f["hop_us"]})
     gateway = proc(inproc, "gateway", "cpu_us_per_req")
-    wrk = ((inproc or {}).get("machine") or {}).get("load_tool_us_per_req")
     if gateway is not None and wrk is not None:
         out["mesh_cpu_us"] = gateway + 2 * f["hop_us"]
         out["mesh_rps"] = cores * 1e6 / (out["mesh_cpu_us"] + wrk)
-        fl = floor_rps(res, HEADLINE_CONNS)
         out["mesh_fraction"] = out["mesh_rps"] / fl if fl else None
     return out
 
@@ -60,8 +68,8 @@ def targets(res):
 
     for cfg, r, need in (("inproc", inproc, 0.5), ("mesh", mesh, 0.3)):
         frac = r["rps"] / fl if (r and r.get("rps") and fl) else None
-        best = (f"about {f_pct(b['mesh_fraction'])} ({f_int(b['mesh_rps'])} req/s)"
-                if cfg == "mesh" and b.get("mesh_fraction") else "-")
+        frac_best, rps_best = b.get(f"{cfg}_fraction"), b.get(f"{cfg}_rps")
+        best = f"about {f_pct(frac_best)} ({f_int(rps_best)} req/s)" if frac_best else "-"
         add(f"{cfg} r{R} c{C} >= {need:.0%} of the nginx floor's req/s",
             f"{f_int(r.get('rps') if r else None)} / {f_int(fl)} = {f_pct(frac)}",
             None if frac is None else frac >= need, best)
@@ -88,7 +96,9 @@ def targets(res):
         add(f"{name} RSS idle < 10 MB", f_mb(idle), None if idle is None else mb(idle) < 10)
     g = proc(inproc, "gateway", "cpu_us_per_req")
     add(f"inproc r{R} c{C}: gateway CPU < 12 us/request", "n/a" if g is None else f"{g:.1f} us",
-        None if g is None else g < 12)
+        None if g is None else g < 12,
+        f"about {b['inproc_cpu_us']:.1f} us (nginx's HTTP + the digest)"
+        if b.get("inproc_cpu_us") else "-")
     s = (mesh or {}).get("sum", {}).get("cpu_us_per_req") if mesh and mesh.get("rps") else None
     parts = "" if s is None else " (" + " + ".join(
         f"{n} {proc(mesh, n, 'cpu_us_per_req'):.1f}" for n in ("gateway", "engine", "pgstub")) + ")"
