@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh: the one-command hashmesh benchmark (issue 6).
 #
-#   bench/run.sh              # full run (~17 min on 2 cores: ~7 of load, ~10 of timed clean build)
+#   bench/run.sh              # full run (~13 min on 2 cores: ~8 of load, ~5 of timed clean build)
 #   bench/run.sh --quick      # smoke run, under a minute once built
 #   bench/run.sh --help       # every option (configs, rounds, connections, duration, ports, ...)
 #
