@@ -98,15 +98,20 @@ class Runs:
             return "ok", len(body)
         return f"got {status} {body[:200]!r}, expected 201 {expected}", len(body)
 
-    def http_run(self, cfg, rounds, conns, seq=None):
-        """One measured wrk run of mesh, inproc or nginx; fresh processes each time."""
-        a = self.args
+    def new_run(self, kind, cfg, rounds, conns, seq, **extra):
+        """A run's label, its log folder (created) and its record, not yet failed."""
         label = run_label(cfg, rounds, conns, seq)
         logdir = self.logs / label.replace(" ", "_")
         logdir.mkdir(parents=True, exist_ok=True)
-        rec = {"kind": "wrk", "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
-               "label": label, "duration_s": a.duration, "warmup_s": a.warmup,
-               "failed": False, "fail_reasons": []}
+        rec = {"kind": kind, "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
+               "label": label, "duration_s": self.args.duration, "warmup_s": self.args.warmup,
+               **extra, "failed": False, "fail_reasons": []}
+        return label, logdir, rec
+
+    def http_run(self, cfg, rounds, conns, seq=None):
+        """One measured wrk run of mesh, inproc or nginx; fresh processes each time."""
+        a = self.args
+        label, logdir, rec = self.new_run("wrk", cfg, rounds, conns, seq)
         started = []
         try:
             if cfg == "nginx":
@@ -225,12 +230,8 @@ class Runs:
         closed loop, and for pgstub and the floor also open loop at
         --pgstub-rate."""
         a = self.args
-        label = run_label(cfg, rounds, conns, seq)
-        logdir = self.logs / label.replace(" ", "_")
-        logdir.mkdir(parents=True, exist_ok=True)
-        rec = {"kind": "loadgen", "config": cfg, "rounds": rounds, "connections": conns, "seq": seq,
-               "label": label, "duration_s": a.duration, "warmup_s": a.warmup,
-               "channels": a.loadgen_channels, "failed": False, "fail_reasons": []}
+        label, logdir, rec = self.new_run("loadgen", cfg, rounds, conns, seq,
+                                          channels=a.loadgen_channels)
         started = []
         try:
             port, start, flags = self.service_target(cfg, rounds)
