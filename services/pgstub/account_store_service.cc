@@ -3,9 +3,21 @@
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 
 namespace hashmesh::pgstub {
+namespace {
+
+// Answers a call that never waits: it is rejected before the "database".
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+}  // namespace
 
 // One lookup waiting out its latency. The timer callback and OnCancel race;
 // TimerQueue::Cancel decides the winner, so Finish runs exactly once: the
@@ -15,12 +27,12 @@ namespace hashmesh::pgstub {
 class AccountStoreService::DelayedLookup final
     : public grpc::ServerUnaryReactor {
  public:
+  // Takes over the pending slot GetAccount reserved; OnDone gives it back.
   // Schedules the timer here, before gRPC holds the reactor: OnCancel cannot
   // run before the method handler returns it, so timer_ is set by then.
   DelayedLookup(AccountStoreService* service, grpc::Status result,
                 absl::Duration delay)
       : service_(service), result_(std::move(result)) {
-    service_->pending_.fetch_add(1, std::memory_order_relaxed);
     timer_ = service_->timers_->Schedule(
         delay, [this](bool expired) { OnTimer(expired); });
   }
@@ -52,18 +64,31 @@ class AccountStoreService::DelayedLookup final
 
 AccountStoreService::AccountStoreService(const AccountsTable* table,
                                          const LatencyModel* latency,
-                                         TimerQueue* timers)
-    : table_(table), latency_(latency), timers_(timers) {}
+                                         TimerQueue* timers,
+                                         int64_t max_pending)
+    : table_(table),
+      latency_(latency),
+      timers_(timers),
+      max_pending_(max_pending) {}
 
 grpc::ServerUnaryReactor* AccountStoreService::GetAccount(
     grpc::CallbackServerContext* context, const v1::GetAccountRequest* request,
     v1::Account* response) {
-  // A query that cannot parse never reaches the "database": no latency.
+  // A query that cannot parse never reaches the "database": no latency, and
+  // it takes no pending slot.
   if (absl::Status valid = ParseAccountId(request->account_id()).status();
       !valid.ok()) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(ToGrpcStatus(valid));
-    return reactor;
+    return FinishNow(context, ToGrpcStatus(valid));
+  }
+  // Reserve first, then check: concurrent calls cannot both take the last
+  // slot.
+  if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
+    pending_.fetch_sub(1, std::memory_order_release);
+    return FinishNow(
+        context, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                              absl::StrCat("pgstub overloaded: ", max_pending_,
+                                           " lookups already pending, the "
+                                           "most it holds; retry later")));
   }
   absl::StatusOr<Account> account = table_->Lookup(request->account_id());
   if (account.ok()) ToProto(*account, response);

@@ -15,13 +15,17 @@ namespace hashmesh::pgstub {
 // A malformed account_id is rejected at once; any well-formed lookup, found
 // or not, waits out a latency drawn from the model on `timers` (no thread is
 // held) and then finishes. A cancelled call (client cancel, deadline, server
-// shutdown) gets its timer removed and is finished at once.
+// shutdown) gets its timer removed and is finished at once. Beyond
+// `max_pending` lookups at once, a new one is shed with RESOURCE_EXHAUSTED, as
+// a database past its connection limit refuses: the bound keeps an overload
+// from queueing without end (HTTP/2's per-connection stream limit does not
+// bound the number of connections).
 class AccountStoreService final : public v1::AccountStore::CallbackService {
  public:
   // `table`, `latency` and `timers` must outlive the service, and `timers`
-  // must outlive the server (its callbacks finish calls).
+  // must outlive the server (its callbacks finish calls). `max_pending` >= 1.
   AccountStoreService(const AccountsTable* table, const LatencyModel* latency,
-                      TimerQueue* timers);
+                      TimerQueue* timers, int64_t max_pending);
 
   grpc::ServerUnaryReactor* GetAccount(grpc::CallbackServerContext* context,
                                        const v1::GetAccountRequest* request,
@@ -38,6 +42,7 @@ class AccountStoreService final : public v1::AccountStore::CallbackService {
   const AccountsTable* table_;
   const LatencyModel* latency_;
   TimerQueue* timers_;
+  const int64_t max_pending_;
   std::atomic<int64_t> pending_{0};
 };
 

@@ -27,6 +27,9 @@ ABSL_FLAG(std::string, latency_jitter_mode, "none",
           "--latency_jitter) or exponential (mean --latency_jitter)");
 ABSL_FLAG(absl::Duration, latency_jitter, absl::ZeroDuration(),
           "the maximum (uniform) or mean (exponential) extra latency");
+ABSL_FLAG(int64_t, max_pending, 10000,
+          "lookups that may wait at once (all connections); beyond it a "
+          "lookup is refused with RESOURCE_EXHAUSTED");
 
 namespace {
 
@@ -44,6 +47,15 @@ absl::StatusOr<uint32_t> AccountsFromFlags() {
         hashmesh::pgstub::AccountsTable::kMaxAccounts, ", got ", accounts));
   }
   return accounts;
+}
+
+absl::StatusOr<int64_t> MaxPendingFromFlags() {
+  const int64_t max_pending = absl::GetFlag(FLAGS_max_pending);
+  if (max_pending < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_pending must be at least 1, got ", max_pending));
+  }
+  return max_pending;
 }
 
 absl::StatusOr<hashmesh::pgstub::LatencyModel> LatencyFromFlags() {
@@ -84,6 +96,8 @@ int main(int argc, char** argv) {
   if (!accounts.ok()) return Fail(accounts.status());
   auto latency = LatencyFromFlags();
   if (!latency.ok()) return Fail(latency.status());
+  auto max_pending = MaxPendingFromFlags();
+  if (!max_pending.ok()) return Fail(max_pending.status());
   if (absl::Status s = hashmesh::SetUpLogging(flags->log); !s.ok()) {
     return Fail(s);
   }
@@ -93,14 +107,17 @@ int main(int argc, char** argv) {
   spdlog::info("accounts table: {} accounts built in {}", table.size(),
                absl::FormatDuration(absl::Now() - build_start));
   hashmesh::pgstub::TimerQueue timers(flags->worker_threads);
-  hashmesh::pgstub::AccountStoreService service(&table, &*latency, &timers);
+  hashmesh::pgstub::AccountStoreService service(&table, &*latency, &timers,
+                                                *max_pending);
   auto server = hashmesh::GrpcServer::Start(
       flags->server,
       {{&service, hashmesh::pgstub::v1::AccountStore::service_full_name()}});
   if (!server.ok()) return Fail(server.status());
-  spdlog::info("pgstub serving on {} (latency {}; {} timer threads: {})",
-               (*server)->address(), latency->Describe(), timers.threads(),
-               flags->worker_threads_source);
+  spdlog::info(
+      "pgstub serving on {} (latency {}; {} timer threads: {}; max_pending "
+      "{})",
+      (*server)->address(), latency->Describe(), timers.threads(),
+      flags->worker_threads_source, *max_pending);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received; {} lookups pending", signal_number,

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -80,10 +81,11 @@ struct AsyncLookup {
 class AccountStoreServiceTest : public ::testing::Test {
  protected:
   void Start(absl::Duration latency,
-             absl::Duration drain_timeout = absl::Seconds(10)) {
+             absl::Duration drain_timeout = absl::Seconds(10),
+             int64_t max_pending = 10000) {
     latency_.emplace(*LatencyModel::Create({.base = latency}));
-    service_ =
-        std::make_unique<AccountStoreService>(&table_, &*latency_, &timers_);
+    service_ = std::make_unique<AccountStoreService>(&table_, &*latency_,
+                                                     &timers_, max_pending);
     GrpcServerConfig config;
     config.listen_address = "127.0.0.1:0";
     config.drain_timeout = drain_timeout;
@@ -237,6 +239,40 @@ TEST_F(AccountStoreServiceTest, DeadlineExceededLookupLeavesNothingBehind) {
   lookup.Start(stub_.get(), "acc-000042", absl::Milliseconds(100));
   ASSERT_TRUE(lookup.done.WaitForNotificationWithTimeout(kPatience));
   EXPECT_EQ(lookup.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_TRUE(NothingPending())
+      << "pending " << service_->pending() << ", timers " << timers_.size();
+}
+
+TEST_F(AccountStoreServiceTest, LookupsBeyondMaxPendingAreResourceExhausted) {
+  Start(absl::Minutes(10), absl::Seconds(10), /*max_pending=*/2);
+  AsyncLookup first;
+  AsyncLookup second;
+  first.Start(stub_.get(), "acc-000001");
+  second.Start(stub_.get(), "acc-000002");
+  ASSERT_TRUE(WaitUntil([&] { return service_->pending() == 2; }));
+
+  v1::Account account;
+  grpc::Status refused = Get("acc-000003", &account);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("2 lookups already pending"));
+  // A malformed id never reaches the "database", full or not.
+  EXPECT_EQ(Get("acc-3", &account).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(service_->pending(), 2);
+
+  // A freed slot takes the next lookup: accepted, it waits out its deadline
+  // (the latency is 10 minutes); refused, it would be RESOURCE_EXHAUSTED.
+  first.context.TryCancel();
+  ASSERT_TRUE(first.done.WaitForNotificationWithTimeout(kPatience));
+  ASSERT_TRUE(WaitUntil([&] { return service_->pending() == 1; }));
+  AsyncLookup third;
+  third.Start(stub_.get(), "acc-000003", absl::Milliseconds(200));
+  ASSERT_TRUE(third.done.WaitForNotificationWithTimeout(kPatience));
+  EXPECT_EQ(third.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << third.status.error_message();
+
+  second.context.TryCancel();
+  ASSERT_TRUE(second.done.WaitForNotificationWithTimeout(kPatience));
   EXPECT_TRUE(NothingPending())
       << "pending " << service_->pending() << ", timers " << timers_.size();
 }

@@ -97,6 +97,7 @@ TEST(PgstubE2eTest, BadFlagsFailWithAMessage) {
             "jitter mode must be none, uniform or exponential"},
            {"--latency_jitter=1ms", "needs a jitter mode"},
            {"--worker_threads=-1", "--worker_threads must be"},
+           {"--max_pending=0", "--max_pending must be at least 1, got 0"},
            {"--latency=soon", "Illegal value 'soon'"}}) {
     ChildProcess stub = StartStub({c.flag});
     auto exit_code = stub.Wait(kTimeout);

@@ -34,7 +34,8 @@ class ReflectionTest : public ::testing::Test {
   AccountsTable table_{100};
   LatencyModel latency_ = *LatencyModel::Create({});
   TimerQueue timers_{1};
-  AccountStoreService service_{&table_, &latency_, &timers_};
+  AccountStoreService service_{&table_, &latency_, &timers_,
+                               /*max_pending=*/10};
   std::unique_ptr<GrpcServer> server_;
   std::unique_ptr<tools::ReflectionClient> reflection_;
 };
