@@ -24,7 +24,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402  (bench/lib/report.py)
 from builds import BuildSteps, previous_clean_build_s  # noqa: E402
-from cli import parse_args  # noqa: E402
+from cli import (GATEWAY_CONFIGS, LOADGEN_CONFIGS, OPEN_LOOP_CONFIGS,  # noqa: E402
+                 parse_args)
 from figures import run_label  # noqa: E402
 from procfs import clk_tck, fmt_dur, now  # noqa: E402
 from processes import REPO, Procs, enable_parent_death_signal  # noqa: E402
@@ -138,12 +139,12 @@ class Bench(BuildSteps, Servers, Runs):
         per_run = 2 + a.settle + a.warmup + a.duration + 1.5
         floor = [("nginx", None, c) for c in a.connections] if "nginx" in a.configs else []
         one_pass = []
-        for cfg in ("mesh", "inproc"):
+        for cfg in GATEWAY_CONFIGS:
             if cfg in a.configs:
                 one_pass += [(cfg, r, c) for r in a.rounds for c in a.connections]
         if "engine" in a.configs:
             one_pass += [("engine", r, c) for r in a.rounds for c in a.connections]
-        for cfg in ("pgstub", "grpcfloor"):
+        for cfg in OPEN_LOOP_CONFIGS:
             if cfg in a.configs:
                 one_pass += [(cfg, None, c) for c in a.connections]
         plan = []
@@ -162,10 +163,11 @@ class Bench(BuildSteps, Servers, Runs):
         if not a.no_build:
             steps.append(("build", 15 if (Path(a.build_dir) / "build.ninja").exists() else 900))
         steps.append(("loc", 1))
-        if {"mesh", "inproc"} & set(a.configs):
+        measure_hash = bool(set(GATEWAY_CONFIGS) & set(a.configs))
+        if measure_hash:
             steps.append(("hash cost", 1 + len(a.rounds)))
         open_loop = a.warmup + a.duration + 1 if a.pgstub_rate > 0 else 0
-        steps += [("run", per_run + (open_loop if cfg in ("pgstub", "grpcfloor") else 0))
+        steps += [("run", per_run + (open_loop if cfg in OPEN_LOOP_CONFIGS else 0))
                   for cfg, _, _, _ in runs]
         if a.build_timing:
             steps.append(("build-timing", previous_clean_build_s() or 900))
@@ -173,20 +175,19 @@ class Bench(BuildSteps, Servers, Runs):
 
         if not a.no_build:
             self.build()
-        need = {"gateway": {"mesh", "inproc"}, "engine": {"mesh", "engine"},
+        need = {"gateway": set(GATEWAY_CONFIGS), "engine": {"mesh", "engine"},
                 "pgstub": {"mesh", "pgstub"}, "grpcfloor": {"grpcfloor"},
-                "loadgen": {"engine", "pgstub", "grpcfloor"},
-                "hash_bench": {"mesh", "inproc"}}
+                "loadgen": set(LOADGEN_CONFIGS), "hash_bench": set(GATEWAY_CONFIGS)}
         missing = [str(p) for k, p in self.bins().items()
                    if need[k] & set(a.configs) and not p.exists()]
         if missing:
             raise SystemExit(f"missing binaries: {missing} (build {a.build_dir} first)")
         self.loc()
-        if {"mesh", "inproc"} & set(a.configs):
+        if measure_hash:
             self.hash_cost()
         for cfg, rounds, conns, seq in runs:
             self.begin(run_label(cfg, rounds, conns, seq))
-            if cfg in ("engine", "pgstub", "grpcfloor"):
+            if cfg in LOADGEN_CONFIGS:
                 self.service_run(cfg, rounds, conns, seq)
             else:
                 self.http_run(cfg, rounds, conns, seq)

@@ -8,6 +8,7 @@ import os
 import re
 import time
 
+from cli import OPEN_LOOP_CONFIGS
 from figures import mb, run_label
 from procfs import children_cpu_seconds, http, machine_busy_ticks, now
 from processes import REPO, StartError, run_logged
@@ -244,7 +245,7 @@ class Runs:
             per = j.pop("per_process")
             rec.update(j)
             self.add_process_figures(rec, started, per)
-            if cfg in ("pgstub", "grpcfloor") and a.pgstub_rate > 0:
+            if cfg in OPEN_LOOP_CONFIGS and a.pgstub_rate > 0:
                 # Open loop: latency from each call's scheduled start, so a
                 # server that falls behind shows it (issue 3's tail target;
                 # the floor at the same rate shows what gRPC alone adds).

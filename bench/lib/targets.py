@@ -39,6 +39,7 @@ def bounds(res):
     digest = (res.get("hash_us") or {}).get(str(HEADLINE_ROUNDS))
     fl = floor_rps(res, HEADLINE_CONNS)
     if None not in (nginx, digest, wrk):
+        out["digest_us"] = digest
         out["inproc_cpu_us"] = nginx + digest
         out["inproc_rps"] = cores * 1e6 / (out["inproc_cpu_us"] + wrk)
         out["inproc_fraction"] = out["inproc_rps"] / fl if fl else None
