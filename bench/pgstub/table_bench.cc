@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "services/common/account_id.h"
 #include "services/pgstub/accounts_table.h"
 
 namespace hashmesh::pgstub {

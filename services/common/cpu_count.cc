@@ -1,7 +1,5 @@
 #include "services/common/cpu_count.h"
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -9,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "services/common/files.h"
 
 namespace hashmesh {
 namespace {
@@ -16,14 +15,6 @@ namespace {
 std::optional<int> CpusFromQuota(int64_t quota, int64_t period) {
   if (quota <= 0 || period <= 0) return std::nullopt;
   return static_cast<int>((quota + period - 1) / period);
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 }  // namespace
@@ -57,10 +48,14 @@ CpuCount EffectiveCpuCount() {
   CpuCount result{online,
                   absl::StrCat(online, " online CPUs, no cgroup quota")};
   std::optional<int> quota;
-  if (auto v2 = ReadFile("/sys/fs/cgroup/cpu.max")) {
+  // An unreadable file means that cgroup version (or its CPU controller) is
+  // not there, so the host's count stands.
+  if (auto v2 = ReadFileToString("/sys/fs/cgroup/cpu.max"); v2.ok()) {
     quota = CpusFromCgroupV2(*v2);
-  } else if (auto q = ReadFile("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")) {
-    if (auto p = ReadFile("/sys/fs/cgroup/cpu/cpu.cfs_period_us")) {
+  } else if (auto q = ReadFileToString("/sys/fs/cgroup/cpu/cpu.cfs_quota_us");
+             q.ok()) {
+    if (auto p = ReadFileToString("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+        p.ok()) {
       quota = CpusFromCgroupV1(*q, *p);
     }
   }

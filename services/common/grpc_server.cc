@@ -6,13 +6,12 @@
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.pb.h"
+#include "services/common/files.h"
 
 namespace hashmesh {
 namespace {
@@ -23,14 +22,12 @@ int ToMillisArg(absl::Duration d) {
                                             std::numeric_limits<int>::max()));
 }
 
+// A missing or unreadable certificate is a configuration error whatever the
+// errno, so the code is kInvalidArgument, as for the other TLS checks.
 absl::StatusOr<std::string> ReadPem(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  absl::StatusOr<std::string> pem = ReadFileToString(path);
+  if (!pem.ok()) return absl::InvalidArgumentError(pem.status().message());
+  return pem;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(

@@ -128,4 +128,17 @@ absl::Status SetUpLogging(const LogConfig& config) {
   return absl::OkStatus();
 }
 
+bool LogRateLimiter::AllowAt(absl::Time at, uint64_t* suppressed) {
+  const int64_t now = absl::ToUnixNanos(at);
+  int64_t next = next_ns_.load(std::memory_order_relaxed);
+  // Only the thread that moves the window on logs; the others count.
+  if (now < next || !next_ns_.compare_exchange_strong(
+                        next, now + interval_ns_, std::memory_order_relaxed)) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  *suppressed = refused_.exchange(0, std::memory_order_relaxed);
+  return true;
+}
+
 }  // namespace hashmesh

@@ -4,10 +4,14 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 // Debian's Abseil has its own string_view type (not std::string_view), which
 // fmt cannot format by itself: log it as fmt's string_view.
@@ -39,6 +43,26 @@ absl::Status ValidateLogLevel(absl::string_view level);
 // Installs the default logger (stderr, thread-safe) and routes gRPC's own log
 // lines (gpr_log) through it, so that a JSON log stays one object per line.
 absl::Status SetUpLogging(const LogConfig& config);
+
+// Keeps a log line that can repeat per request (an upstream failing, say) from
+// flooding the log: at most one line per interval, the next one saying how
+// many were left out. Thread-safe and lock-free.
+class LogRateLimiter {
+ public:
+  explicit LogRateLimiter(absl::Duration interval)
+      : interval_ns_(absl::ToInt64Nanoseconds(interval)) {}
+
+  // True when this event may be logged; then `*suppressed` is how many
+  // events were refused since the last one allowed.
+  bool Allow(uint64_t* suppressed) { return AllowAt(absl::Now(), suppressed); }
+  // The same at a given time (tests).
+  bool AllowAt(absl::Time now, uint64_t* suppressed);
+
+ private:
+  const int64_t interval_ns_;
+  std::atomic<int64_t> next_ns_{0};
+  std::atomic<uint64_t> refused_{0};
+};
 
 }  // namespace hashmesh
 

@@ -4,6 +4,7 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/account_id.h"
 #include "services/common/grpc_status.h"
 
 namespace hashmesh::pgstub {

@@ -6,27 +6,16 @@
 #include <cstdlib>
 #include <memory>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/common/account_id.h"
 #include "services/engine/hasher.h"
 
 namespace hashmesh::pgstub {
 namespace {
 
-constexpr absl::string_view kIdPrefix = "acc-";
-constexpr size_t kIdDigits = 6;
 constexpr std::array<const char*, 4> kCurrencies = {"USD", "EUR", "GBP", "JPY"};
-
-// Echoes a rejected id back readably: escaped, since it may hold any bytes,
-// and cut short, since it may be long.
-std::string Quote(absl::string_view text) {
-  constexpr size_t kMaxEcho = 32;
-  return absl::StrCat("\"", absl::CHexEscape(text.substr(0, kMaxEcho)), "\"",
-                      text.size() > kMaxEcho ? "..." : "");
-}
 
 // A table that cannot be built is a broken installation (no SHA-256 in
 // OpenSSL) or a caller bug; the constructor has no way to return a status.
@@ -37,27 +26,6 @@ std::string Quote(absl::string_view text) {
 }
 
 }  // namespace
-
-absl::StatusOr<uint32_t> ParseAccountId(absl::string_view account_id) {
-  bool ok = account_id.size() == kIdPrefix.size() + kIdDigits &&
-            absl::StartsWith(account_id, kIdPrefix);
-  uint32_t index = 0;
-  for (size_t i = kIdPrefix.size(); ok && i < account_id.size(); ++i) {
-    ok = absl::ascii_isdigit(static_cast<unsigned char>(account_id[i]));
-    index = index * 10 + static_cast<uint32_t>(account_id[i] - '0');
-  }
-  if (!ok) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("account_id must be \"acc-\" followed by 6 digits (e.g. "
-                     "\"acc-000042\"), got ",
-                     Quote(account_id)));
-  }
-  return index;
-}
-
-std::string FormatAccountId(uint32_t index) {
-  return absl::StrFormat("acc-%06u", index);
-}
 
 AccountsTable::AccountsTable(uint32_t size) : size_(size) {
   if (size > kMaxAccounts) {
@@ -93,7 +61,7 @@ Account AccountsTable::Build(uint32_t index) const {
   const std::string digits = absl::StrFormat("%06u", index);
   const Salt& salt = salts_[index];
   return Account{
-      .account_id = absl::StrCat(kIdPrefix, digits),
+      .account_id = absl::StrCat("acc-", digits),
       .owner = absl::StrCat("owner-", digits),
       .currency = kCurrencies[index % kCurrencies.size()],
       .balance_cents = 100000 + (int64_t{index} * 7919) % 10000000,

@@ -23,13 +23,6 @@ struct Account {
   std::string salt_hex;  // 32 lowercase hex chars
 };
 
-// INVALID_ARGUMENT unless `account_id` is "acc-" followed by six digits; on
-// success returns the index i it names.
-absl::StatusOr<uint32_t> ParseAccountId(absl::string_view account_id);
-
-// "acc-" and `index` as six zero-padded digits; index must be < 1000000.
-std::string FormatAccountId(uint32_t index);
-
 // Immutable after construction, so lookups are thread-safe without locks.
 class AccountsTable {
  public:

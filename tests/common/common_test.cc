@@ -3,15 +3,25 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "services/common/account_id.h"
 #include "services/common/cpu_count.h"
+#include "services/common/files.h"
 #include "services/common/grpc_status.h"
+#include "services/common/in_flight.h"
 #include "services/common/log.h"
 #include "services/common/worker_pool.h"
 
 namespace hashmesh {
 namespace {
+
+using ::testing::HasSubstr;
 
 TEST(CpuCountTest, CgroupV2) {
   EXPECT_EQ(CpusFromCgroupV2("max 100000\n"), std::nullopt);
@@ -33,6 +43,28 @@ TEST(CpuCountTest, EffectiveCountIsPositiveAndExplained) {
   CpuCount count = EffectiveCpuCount();
   EXPECT_GE(count.cpus, 1);
   EXPECT_FALSE(count.source.empty());
+}
+
+TEST(FilesTest, ReadsAWholeFile) {
+  const std::string path = ::testing::TempDir() + "files_test_read.txt";
+  // More than one read(2) buffer, with a NUL, to catch partial reads.
+  const std::string contents = std::string(10000, 'x') + '\0' + "end\n";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << contents;
+  }
+  absl::StatusOr<std::string> read = ReadFileToString(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(*read, contents);
+}
+
+TEST(FilesTest, MissingFileIsAnErrorNamingThePath) {
+  const std::string path = ::testing::TempDir() + "files_test_no_such_file";
+  absl::StatusOr<std::string> read = ReadFileToString(path);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(read.status().message(), ::testing::HasSubstr(path));
 }
 
 TEST(GrpcStatusTest, CodesAndMessagesRoundTrip) {
@@ -86,6 +118,74 @@ TEST(WorkerPoolTest, RefusesBeyondTheQueueBoundAndAfterShutdown) {
   pool.Shutdown();
   EXPECT_EQ(pool.queued(), 0u);
   EXPECT_FALSE(pool.TrySubmit([] {}));
+}
+
+TEST(LogRateLimiterTest, OneLineAnIntervalThenTheCountLeftOut) {
+  LogRateLimiter limiter(absl::Seconds(5));
+  const absl::Time start = absl::FromUnixSeconds(1000);
+  uint64_t suppressed = 99;
+  ASSERT_TRUE(limiter.AllowAt(start, &suppressed));
+  EXPECT_EQ(suppressed, 0u);
+  EXPECT_FALSE(limiter.AllowAt(start + absl::Seconds(1), &suppressed));
+  EXPECT_FALSE(limiter.AllowAt(start + absl::Seconds(4), &suppressed));
+  EXPECT_FALSE(limiter.AllowAt(start + absl::Seconds(4), &suppressed));
+  ASSERT_TRUE(limiter.AllowAt(start + absl::Seconds(5), &suppressed));
+  EXPECT_EQ(suppressed, 3u);
+  EXPECT_FALSE(limiter.AllowAt(start + absl::Seconds(6), &suppressed));
+  ASSERT_TRUE(limiter.AllowAt(start + absl::Seconds(60), &suppressed));
+  EXPECT_EQ(suppressed, 1u);
+}
+
+TEST(InFlightTest, WaitEndsWhenTheLastFinishes) {
+  InFlight work;
+  EXPECT_TRUE(work.WaitForZero(absl::InfinitePast()));  // none: at once
+  work.Start();
+  work.Start();
+  EXPECT_EQ(work.count(), 2);
+  EXPECT_FALSE(work.WaitForZero(absl::Now()));
+  std::thread finisher([&work] {
+    work.Finish();
+    work.Finish();
+  });
+  EXPECT_TRUE(work.WaitForZero(absl::InfiniteFuture()));
+  EXPECT_EQ(work.count(), 0);
+  finisher.join();
+}
+
+TEST(ParseAccountIdTest, WellFormed) {
+  EXPECT_EQ(*ParseAccountId("acc-000000"), 0u);
+  EXPECT_EQ(*ParseAccountId("acc-000042"), 42u);
+  EXPECT_EQ(*ParseAccountId("acc-999999"), 999999u);
+}
+
+TEST(ParseAccountIdTest, MalformedIsInvalidArgumentNamingTheField) {
+  // U+0660 ARABIC-INDIC DIGIT ZERO is a digit to some parsers, not to SPEC.md.
+  const std::string arabic_zero = std::string("acc-\xd9\xa0") + "00000";
+  for (const std::string& bad : std::vector<std::string>{
+           "", "acc-", "acc-42", "acc-0000042", "ACC-000042", "acc_000042",
+           "acc-00004a", "acc-+00042", "acc- 00042", " acc-000042",
+           "acc-000042 ", arabic_zero, "xacc-000042"}) {
+    SCOPED_TRACE(bad);
+    absl::StatusOr<uint32_t> parsed = ParseAccountId(bad);
+    ASSERT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(parsed.status().message(), HasSubstr("account_id"));
+    EXPECT_THAT(parsed.status().message(), HasSubstr("6 digits"));
+  }
+}
+
+TEST(ParseAccountIdTest, EchoOfAHostileIdIsEscapedAndShort) {
+  const std::string hostile =
+      std::string("acc-\n\0\x01", 7) + std::string(1000, 'x');
+  absl::StatusOr<uint32_t> parsed = ParseAccountId(hostile);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_THAT(parsed.status().message(), HasSubstr("acc-\\n\\x00\\x01"));
+  EXPECT_LT(parsed.status().message().size(), 200u);
+}
+
+TEST(FormatAccountIdTest, ZeroPadsToSixDigits) {
+  EXPECT_EQ(FormatAccountId(0), "acc-000000");
+  EXPECT_EQ(FormatAccountId(42), "acc-000042");
+  EXPECT_EQ(FormatAccountId(999999), "acc-999999");
 }
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "tests/mesh/mesh_fixture.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_client.h"
 
 namespace hashmesh::testing {
@@ -172,16 +173,6 @@ int Readyz(int port) {
   if (!client.ok()) return 0;
   auto r = client->Send("GET", "/readyz", "");
   return r.ok() ? r->status : 0;
-}
-
-template <typename Check>
-bool Eventually(Check check) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(30);
-  while (!check()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return true;
 }
 
 class RehearsalTest : public ::testing::Test {

@@ -9,7 +9,6 @@
 #include <atomic>
 #include <cstdint>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,25 +20,19 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/account_id.h"
 #include "services/common/grpc_server.h"
+#include "tests/support/eventually.h"
 
 namespace hashmesh::pgstub {
 namespace {
 
+using ::hashmesh::testing::Eventually;
 using ::testing::HasSubstr;
 
 // Bounds for events that take milliseconds on an idle machine; generous for
 // a loaded 2-core CI runner under sanitizers. Never slept, only polled.
 constexpr absl::Duration kPatience = absl::Seconds(30);
-
-bool WaitUntil(const std::function<bool()>& condition) {
-  const absl::Time give_up = absl::Now() + kPatience;
-  while (!condition()) {
-    if (absl::Now() > give_up) return false;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return true;
-}
 
 int ThreadsInThisProcess() {
   std::ifstream status("/proc/self/status");
@@ -107,8 +100,9 @@ class AccountStoreServiceTest : public ::testing::Test {
   }
 
   bool NothingPending() {
-    return WaitUntil(
-        [this] { return service_->pending() == 0 && timers_.size() == 0; });
+    return Eventually(
+        [this] { return service_->pending() == 0 && timers_.size() == 0; },
+        kPatience);
   }
 
   // Declared in construction order; the server goes first on destruction.
@@ -187,7 +181,8 @@ TEST_F(AccountStoreServiceTest, ManyLookupsWaitAtOnceWithoutAThreadEach) {
     lookups.push_back(std::make_unique<AsyncLookup>());
     lookups.back()->Start(stub_.get(), FormatAccountId(i % 1000));
   }
-  EXPECT_TRUE(WaitUntil([&] { return service_->pending() == kLookups; }))
+  EXPECT_TRUE(
+      Eventually([&] { return service_->pending() == kLookups; }, kPatience))
       << "pending " << service_->pending();
   EXPECT_LT(ThreadsInThisProcess(), kLookups / 5);
   for (auto& lookup : lookups) {
@@ -225,7 +220,7 @@ TEST_F(AccountStoreServiceTest, CancelledLookupLeavesNothingBehind) {
   Start(absl::Minutes(10));
   AsyncLookup lookup;
   lookup.Start(stub_.get(), "acc-000042");
-  ASSERT_TRUE(WaitUntil([&] { return service_->pending() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return service_->pending() == 1; }, kPatience));
   lookup.context.TryCancel();
   ASSERT_TRUE(lookup.done.WaitForNotificationWithTimeout(kPatience));
   EXPECT_EQ(lookup.status.error_code(), grpc::StatusCode::CANCELLED);
@@ -249,7 +244,7 @@ TEST_F(AccountStoreServiceTest, LookupsBeyondMaxPendingAreResourceExhausted) {
   AsyncLookup second;
   first.Start(stub_.get(), "acc-000001");
   second.Start(stub_.get(), "acc-000002");
-  ASSERT_TRUE(WaitUntil([&] { return service_->pending() == 2; }));
+  ASSERT_TRUE(Eventually([&] { return service_->pending() == 2; }, kPatience));
 
   v1::Account account;
   grpc::Status refused = Get("acc-000003", &account);
@@ -264,7 +259,7 @@ TEST_F(AccountStoreServiceTest, LookupsBeyondMaxPendingAreResourceExhausted) {
   // (the latency is 10 minutes); refused, it would be RESOURCE_EXHAUSTED.
   first.context.TryCancel();
   ASSERT_TRUE(first.done.WaitForNotificationWithTimeout(kPatience));
-  ASSERT_TRUE(WaitUntil([&] { return service_->pending() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return service_->pending() == 1; }, kPatience));
   AsyncLookup third;
   third.Start(stub_.get(), "acc-000003", absl::Milliseconds(200));
   ASSERT_TRUE(third.done.WaitForNotificationWithTimeout(kPatience));
@@ -281,7 +276,7 @@ TEST_F(AccountStoreServiceTest, DrainCancelsLookupsStillWaitingAtItsTimeout) {
   Start(absl::Minutes(10), /*drain_timeout=*/absl::Milliseconds(100));
   AsyncLookup lookup;
   lookup.Start(stub_.get(), "acc-000042");
-  ASSERT_TRUE(WaitUntil([&] { return service_->pending() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return service_->pending() == 1; }, kPatience));
   server_->Drain();  // returns once every call is done
   ASSERT_TRUE(lookup.done.WaitForNotificationWithTimeout(kPatience));
   EXPECT_FALSE(lookup.status.ok());

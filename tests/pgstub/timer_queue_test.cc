@@ -9,7 +9,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "tests/support/eventually.h"
 
 namespace hashmesh::pgstub {
 namespace {
@@ -123,11 +124,9 @@ TEST(TimerQueueTest, ConcurrentScheduleAndCancelAccountForEveryTimer) {
       });
     }
     for (std::thread& thread : threads) thread.join();
-    const absl::Time give_up = absl::Now() + kPatience;
-    while (timers.size() > 0 && absl::Now() < give_up) {
-      absl::SleepFor(absl::Milliseconds(1));  // polling with a bound
-    }
-    EXPECT_EQ(timers.size(), 0u);
+    EXPECT_TRUE(::hashmesh::testing::Eventually(
+        [&] { return timers.size() == 0; }, kPatience))
+        << timers.size() << " timers still queued";
   }
   EXPECT_GT(cancelled.load(), 0);
   EXPECT_EQ(fired.load() + cancelled.load(), kThreads * kPerThread);
