@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -37,16 +38,6 @@ absl::StatusOr<asio::ip::tcp::endpoint> ParseEndpoint(
         absl::StrCat("--listen host must be an IP address, got '", host, "'"));
   }
   return asio::ip::tcp::endpoint(ip, static_cast<uint16_t>(port));
-}
-
-// Polls `done` from a non-Asio thread until it holds or `deadline` passes.
-template <typename Predicate>
-bool WaitUntil(Predicate done, absl::Time deadline) {
-  while (!done()) {
-    if (absl::Now() >= deadline) return false;
-    absl::SleepFor(absl::Milliseconds(5));
-  }
-  return true;
 }
 
 }  // namespace
@@ -100,55 +91,77 @@ GatewayServer::GatewayServer(const GatewayConfig& config) : config_(config) {}
 absl::Status GatewayServer::Init() {
   if (config_.store == UpstreamMode::kInproc) {
     table_ = std::make_unique<pgstub::AccountsTable>(config_.inproc_accounts);
-    accounts_ = std::make_unique<InprocAccountSource>(table_.get(),
-                                                      config_.inproc_latency);
   } else {
     auto channels = MakeChannels(config_.store_target,
                                  pgstub::v1::AccountStore::service_full_name(),
                                  config_.channels);
     store_probe_ =
         HealthProbe(channels[0], pgstub::v1::AccountStore::service_full_name(),
-                    config_.readiness_timeout, &metrics_);
-    accounts_ = std::make_unique<GrpcAccountSource>(
-        channels, config_.upstream_timeout, &metrics_);
+                    config_.readiness_timeout, &upstream_metrics_);
+    grpc_accounts_ = std::make_unique<GrpcAccountSource>(
+        channels, config_.upstream_timeout, &upstream_metrics_);
   }
   if (config_.engine == UpstreamMode::kInproc) {
     auto hasher = engine::Hasher::Create();
     if (!hasher.ok()) return hasher.status();
     hasher_ = *std::move(hasher);
-    digests_ = std::make_unique<InprocDigestSource>(hasher_.get());
   } else {
     auto channels = MakeChannels(config_.engine_target,
                                  engine::v1::HashEngine::service_full_name(),
                                  config_.channels);
     engine_probe_ =
         HealthProbe(channels[0], engine::v1::HashEngine::service_full_name(),
-                    config_.readiness_timeout, &metrics_);
-    digests_ = std::make_unique<GrpcDigestSource>(
-        channels, config_.upstream_timeout, &metrics_);
+                    config_.readiness_timeout, &upstream_metrics_);
+    grpc_digests_ = std::make_unique<GrpcDigestSource>(
+        channels, config_.upstream_timeout, &upstream_metrics_);
   }
-  payments_ = std::make_unique<PaymentHandler>(accounts_.get(), digests_.get(),
-                                               config_.hash_rounds);
-  app_ = std::make_unique<GatewayApp>(payments_.get(), &store_probe_,
-                                      &engine_probe_, &metrics_);
+  ready_ = std::make_unique<ReadyCheck>(&store_probe_, &engine_probe_);
 
-  std::vector<asio::io_context*> workers;
+  std::vector<HttpWorker> http_workers;
   for (int i = 0; i < config_.threads; ++i) {
+    auto worker = std::make_unique<Worker>();
     // concurrency hint 1: each io_context is run by exactly one thread.
-    contexts_.push_back(std::make_unique<asio::io_context>(1));
-    guards_.push_back(asio::make_work_guard(*contexts_.back()));
-    workers.push_back(contexts_.back().get());
+    worker->context = std::make_unique<asio::io_context>(1);
+    guards_.push_back(asio::make_work_guard(*worker->context));
+    InitWorker(*worker);
+    http_workers.push_back(
+        {worker->context.get(), worker->router.get(), &worker->registry});
+    workers_.push_back(std::move(worker));
   }
-  auto listener =
-      Listener::Create(*ParseEndpoint(config_.listen_address), workers,
-                       app_.get(), &metrics_, &config_.http, &registry_);
+  auto listener = Listener::Create(*ParseEndpoint(config_.listen_address),
+                                   std::move(http_workers), &connection_stats_,
+                                   &config_.http);
   if (!listener.ok()) return listener.status();
   listener_ = *std::move(listener);
-  for (auto& context : contexts_) {
-    threads_.emplace_back([ctx = context.get()] { ctx->run(); });
+  for (auto& worker : workers_) {
+    threads_.emplace_back([ctx = worker->context.get()] { ctx->run(); });
   }
   listener_->Start();
   return absl::OkStatus();
+}
+
+void GatewayServer::InitWorker(Worker& worker) {
+  AccountSource* accounts = grpc_accounts_.get();
+  if (accounts == nullptr) {
+    worker.inproc_accounts = std::make_unique<InprocAccountSource>(
+        table_.get(), config_.inproc_latency, worker.context->get_executor());
+    accounts = worker.inproc_accounts.get();
+  }
+  DigestSource* digests = grpc_digests_.get();
+  if (digests == nullptr) {
+    worker.inproc_digests = std::make_unique<InprocDigestSource>(
+        hasher_.get(), worker.context->get_executor());
+    digests = worker.inproc_digests.get();
+  }
+  worker.payments = std::make_unique<PaymentProcessor>(accounts, digests,
+                                                       config_.hash_rounds);
+  worker.router = std::make_unique<Router>(
+      RouterDeps{.payments = worker.payments.get(),
+                 .ready = ready_.get(),
+                 .route_metrics = &route_metrics_,
+                 .upstream_metrics = &upstream_metrics_,
+                 .connection_stats = &connection_stats_,
+                 .max_body_bytes = config_.http.max_body_bytes});
 }
 
 GatewayServer::~GatewayServer() { Drain(); }
@@ -160,21 +173,23 @@ void GatewayServer::Drain() {
   if (listener_ == nullptr) return;  // Init failed before anything ran
   spdlog::info("draining: /readyz 503, closing idle connections, up to {}",
                absl::FormatDuration(config_.drain_timeout));
-  app_->StartDraining();
+  ready_->StartDraining();
   listener_->Stop();
-  registry_.ShutdownAll();
-  const absl::Time deadline = absl::Now() + config_.drain_timeout;
-  if (!WaitUntil([this] { return metrics_.connections_open() == 0; },
-                 deadline)) {
+  for (auto& worker : workers_) {
+    asio::post(*worker->context,
+               [registry = &worker->registry] { registry->ShutdownAll(); });
+  }
+  if (!connection_stats_.WaitUntilAllClosed(absl::Now() +
+                                            config_.drain_timeout)) {
     spdlog::warn("drain timeout: {} connections still open",
-                 metrics_.connections_open());
+                 connection_stats_.open());
   }
   // No gRPC completion may arrive at an io_context after it is gone; each
   // call ends by its deadline at the latest.
-  WaitUntil([this] { return metrics_.upstream_in_flight() == 0; },
-            absl::Now() + config_.upstream_timeout + absl::Seconds(1));
+  upstream_metrics_.in_flight().WaitForZero(
+      absl::Now() + config_.upstream_timeout + absl::Seconds(1));
   for (auto& guard : guards_) guard.reset();
-  for (auto& context : contexts_) context->stop();
+  for (auto& worker : workers_) worker->context->stop();
   for (std::thread& t : threads_) t.join();
   spdlog::info("drained");
 }

@@ -13,15 +13,18 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "gateway/app.h"
+#include "gateway/http/connection_stats.h"
 #include "gateway/http/http_limits.h"
 #include "gateway/http/listener.h"
 #include "gateway/http/session_registry.h"
-#include "gateway/metrics/metrics.h"
-#include "gateway/payment_handler.h"
+#include "gateway/payment/payment_processor.h"
+#include "gateway/payment/sources.h"
+#include "gateway/routes/ready_check.h"
+#include "gateway/routes/route_metrics.h"
+#include "gateway/routes/router.h"
 #include "gateway/upstream/grpc_channels.h"
 #include "gateway/upstream/readiness.h"
-#include "gateway/upstream/sources.h"
+#include "gateway/upstream/upstream_metrics.h"
 #include "services/engine/hasher.h"
 #include "services/pgstub/accounts_table.h"
 
@@ -61,7 +64,6 @@ class GatewayServer {
   GatewayServer& operator=(const GatewayServer&) = delete;
 
   int port() const { return listener_->port(); }
-  const Metrics& metrics() const { return metrics_; }
 
   // /readyz turns 503, no new connections, idle ones close, busy ones close
   // after their reply; returns when all are closed (or drain_timeout passed)
@@ -69,21 +71,35 @@ class GatewayServer {
   void Drain();
 
  private:
+  // What each I/O thread has of its own: the in-process sources are bound
+  // to its executor, and its sessions' registry is confined to it.
+  struct Worker {
+    std::unique_ptr<boost::asio::io_context> context;
+    std::unique_ptr<AccountSource> inproc_accounts;  // store=inproc only
+    std::unique_ptr<DigestSource> inproc_digests;    // engine=inproc only
+    std::unique_ptr<PaymentProcessor> payments;
+    std::unique_ptr<Router> router;
+    SessionRegistry registry;
+  };
+
   explicit GatewayServer(const GatewayConfig& config);
   absl::Status Init();
+  // Sets up the worker's processor and router over the shared sources, or
+  // over in-process ones bound to its own executor.
+  void InitWorker(Worker& worker);
 
   const GatewayConfig config_;
-  Metrics metrics_;
+  RouteMetrics route_metrics_;
+  UpstreamMetrics upstream_metrics_;
+  ConnectionStats connection_stats_;
   std::unique_ptr<pgstub::AccountsTable> table_;
   std::unique_ptr<engine::Hasher> hasher_;
-  std::unique_ptr<AccountSource> accounts_;
-  std::unique_ptr<DigestSource> digests_;
+  std::unique_ptr<AccountSource> grpc_accounts_;  // store=grpc only
+  std::unique_ptr<DigestSource> grpc_digests_;    // engine=grpc only
   HealthProbe store_probe_;
   HealthProbe engine_probe_;
-  std::unique_ptr<PaymentHandler> payments_;
-  std::unique_ptr<GatewayApp> app_;
-  SessionRegistry registry_;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::unique_ptr<ReadyCheck> ready_;
+  std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       guards_;

@@ -14,11 +14,10 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 absl::StatusOr<std::shared_ptr<Listener>> Listener::Create(
-    const tcp::endpoint& endpoint, std::vector<asio::io_context*> workers,
-    GatewayApp* app, Metrics* metrics, const HttpLimits* limits,
-    SessionRegistry* registry) {
+    const tcp::endpoint& endpoint, std::vector<HttpWorker> workers,
+    ConnectionStats* stats, const HttpLimits* limits) {
   std::shared_ptr<Listener> listener(
-      new Listener(std::move(workers), app, metrics, limits, registry));
+      new Listener(std::move(workers), stats, limits));
   boost::system::error_code ec;
   tcp::acceptor& acceptor = listener->acceptor_;
   acceptor.open(endpoint.protocol(), ec);
@@ -35,16 +34,13 @@ absl::StatusOr<std::shared_ptr<Listener>> Listener::Create(
       ec == asio::error::address_in_use ? " (address already in use)" : ""));
 }
 
-Listener::Listener(std::vector<asio::io_context*> workers, GatewayApp* app,
-                   Metrics* metrics, const HttpLimits* limits,
-                   SessionRegistry* registry)
+Listener::Listener(std::vector<HttpWorker> workers, ConnectionStats* stats,
+                   const HttpLimits* limits)
     : workers_(std::move(workers)),
-      acceptor_(*workers_[0]),
-      retry_timer_(*workers_[0]),
-      app_(app),
-      metrics_(metrics),
-      limits_(limits),
-      registry_(registry) {}
+      acceptor_(*workers_[0].context),
+      retry_timer_(*workers_[0].context),
+      stats_(stats),
+      limits_(limits) {}
 
 void Listener::Start() {
   asio::post(acceptor_.get_executor(),
@@ -60,12 +56,12 @@ void Listener::Stop() {
 }
 
 void Listener::Accept() {
-  asio::io_context& worker = *workers_[next_worker_++ % workers_.size()];
-  acceptor_.async_accept(
-      worker, [self = shared_from_this()](boost::beast::error_code ec,
-                                          tcp::socket socket) {
-        self->OnAccept(ec, std::move(socket));
-      });
+  next_worker_ = (next_worker_ + 1) % workers_.size();
+  acceptor_.async_accept(*workers_[next_worker_].context,
+                         [self = shared_from_this()](
+                             boost::beast::error_code ec, tcp::socket socket) {
+                           self->OnAccept(ec, std::move(socket));
+                         });
 }
 
 void Listener::OnAccept(boost::beast::error_code ec, tcp::socket socket) {
@@ -80,10 +76,11 @@ void Listener::OnAccept(boost::beast::error_code ec, tcp::socket socket) {
         });
     return;
   }
-  const bool reject = metrics_->connections_open() >= limits_->max_connections;
-  if (reject) metrics_->ConnectionRejected();
-  auto session = std::make_shared<Session>(std::move(socket), app_, metrics_,
-                                           limits_, registry_);
+  const bool reject = stats_->open() >= limits_->max_connections;
+  if (reject) stats_->Rejected();
+  const HttpWorker& worker = workers_[next_worker_];
+  auto session = std::make_shared<Session>(std::move(socket), worker.handler,
+                                           stats_, limits_, worker.registry);
   // The session's handlers run on its socket's io_context, not this one.
   asio::post(session->executor(),
              [session, reject] { session->Start(reject); });

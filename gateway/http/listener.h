@@ -10,21 +10,29 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "gateway/app.h"
+#include "gateway/http/connection_stats.h"
+#include "gateway/http/handler.h"
 #include "gateway/http/http_limits.h"
 #include "gateway/http/session_registry.h"
-#include "gateway/metrics/metrics.h"
 
 namespace hashmesh::gateway {
 
+// One I/O thread's share of the server: its io_context, the handler its
+// connections use and the registry of its sessions.
+struct HttpWorker {
+  boost::asio::io_context* context;
+  HttpHandler* handler;
+  SessionRegistry* registry;
+};
+
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  // Binds `endpoint` on `workers[0]`; new connections go to the workers
-  // round robin. Everything passed must outlive the listener.
+  // Binds `endpoint` on the first worker's io_context; new connections go to
+  // the workers round robin. Everything passed must outlive the listener.
   static absl::StatusOr<std::shared_ptr<Listener>> Create(
       const boost::asio::ip::tcp::endpoint& endpoint,
-      std::vector<boost::asio::io_context*> workers, GatewayApp* app,
-      Metrics* metrics, const HttpLimits* limits, SessionRegistry* registry);
+      std::vector<HttpWorker> workers, ConnectionStats* stats,
+      const HttpLimits* limits);
 
   void Start();
   // Stops accepting (callable from any thread).
@@ -32,21 +40,18 @@ class Listener : public std::enable_shared_from_this<Listener> {
   int port() const { return port_; }
 
  private:
-  Listener(std::vector<boost::asio::io_context*> workers, GatewayApp* app,
-           Metrics* metrics, const HttpLimits* limits,
-           SessionRegistry* registry);
+  Listener(std::vector<HttpWorker> workers, ConnectionStats* stats,
+           const HttpLimits* limits);
   void Accept();
   void OnAccept(boost::beast::error_code ec,
                 boost::asio::ip::tcp::socket socket);
 
-  std::vector<boost::asio::io_context*> workers_;
+  std::vector<HttpWorker> workers_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
-  GatewayApp* app_;
-  Metrics* metrics_;
+  ConnectionStats* stats_;
   const HttpLimits* limits_;
-  SessionRegistry* registry_;
-  size_t next_worker_ = 0;
+  size_t next_worker_ = 0;  // the worker the pending accept is for
   int port_ = 0;
 };
 

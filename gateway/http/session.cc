@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -14,8 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/http/response_head.h"
 #include "gateway/http/session_registry.h"
-#include "gateway/payment/api_error.h"
-#include "gateway/payment/payment_request.h"
+#include "services/common/boost_string_view.h"
 
 namespace hashmesh::gateway {
 namespace {
@@ -38,61 +36,50 @@ std::chrono::steady_clock::duration WatchdogTick(const HttpLimits& limits) {
       std::clamp(shortest / 4, absl::Milliseconds(10), absl::Seconds(1)));
 }
 
-absl::string_view View(boost::beast::string_view s) {
-  return absl::string_view(s.data(), s.size());
-}
-
 bool IsDisconnect(beast::error_code ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset ||
          ec == asio::error::operation_aborted;
 }
 
-Reply CloseWith(const absl::Status& status) {
-  Reply reply = ErrorReply(status);
-  reply.close = true;
-  return reply;
-}
-
 }  // namespace
 
-Session::Session(asio::ip::tcp::socket socket, GatewayApp* app,
-                 Metrics* metrics, const HttpLimits* limits,
+Session::Session(asio::ip::tcp::socket socket, HttpHandler* handler,
+                 ConnectionStats* stats, const HttpLimits* limits,
                  SessionRegistry* registry)
     : socket_(std::move(socket)),
       watchdog_(socket_.get_executor()),
       watchdog_tick_(WatchdogTick(*limits)),
-      app_(app),
-      metrics_(metrics),
+      handler_(handler),
+      stats_(stats),
       limits_(limits),
       registry_(registry) {
-  metrics_->ConnectionOpened();
+  stats_->Opened();
 }
 
-Session::~Session() {
-  registry_->Remove(this);
-  metrics_->ConnectionClosed();
-}
+// May run on another thread (a reply callback can hold the last reference),
+// which is why the registry is left in Close().
+Session::~Session() { stats_->Closed(); }
 
 void Session::Start(bool reject) {
-  registry_->Add(shared_from_this());
+  registered_ = registry_->Add(shared_from_this());
+  if (!registered_) {  // accepted as the drain began: nobody would close it
+    Close();
+    return;
+  }
   beast::error_code ignored;
   socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
   WatchDeadline();
   if (reject) {
-    Send(CloseWith(ApiError(absl::StatusCode::kUnavailable,
-                            error_code::kServiceUnavailable,
-                            "too many connections; retry later")));
+    Refuse(HttpFailure::kTooManyConnections, /*have_header=*/false, "");
     return;
   }
   WaitForRequest();
 }
 
 void Session::Shutdown() {
-  asio::post(socket_.get_executor(), [self = shared_from_this()] {
-    self->draining_ = true;
-    if (self->idle_) self->Close();
-  });
+  draining_ = true;
+  if (idle_) Close();
 }
 
 void Session::WaitForRequest() {
@@ -123,7 +110,6 @@ void Session::ReadHeader() {
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(limits_->max_header_bytes));
   parser_->body_limit(limits_->max_body_bytes);
-  match_ = {};
   ExpireAfter(limits_->header_timeout);
   http::async_read_header(
       socket_, buffer_, *parser_,
@@ -137,13 +123,7 @@ void Session::OnHeader(beast::error_code ec) {
   // malformed bodies that never reach Dispatch().
   request_start_ = absl::Now();
   // Beast reports a Content-Length over the body limit with the header.
-  if (ec && ec != http::error::body_limit) {
-    FailRequest(ec);
-    return;
-  }
-  const auto& request = parser_->get();
-  match_ = MatchRoute(request.method(), View(request.target()));
-  if (ec == http::error::body_limit) {
+  if (ec) {
     FailRequest(ec);
     return;
   }
@@ -186,51 +166,58 @@ void Session::ReadBody() {
 
 void Session::FailRequest(beast::error_code ec) {
   if (ec == http::error::body_limit) {
-    // Routing comes first: only the payments route answers 413; other
-    // routes give their usual answer. Either way the rest is not read.
-    if (match_.route == Route::kPayments && match_.method_allowed) {
-      Send(CloseWith(
-          CheckBodySize(limits_->max_body_bytes + 1, limits_->max_body_bytes)));
-      return;
-    }
-    ExpireNever();  // the upstream deadline bounds the handler
-    app_->Handle(match_, View(parser_->get().target()), std::nullopt, "",
-                 socket_.get_executor(), [self = shared_from_this()](Reply r) {
-                   r.close = true;
-                   self->SendOnExecutor(std::move(r));
-                 });
+    Refuse(HttpFailure::kBodyTooLarge, /*have_header=*/true, "");
     return;
   }
   if (ec == http::error::header_limit) {
-    Send(
-        CloseWith(ApiError(absl::StatusCode::kResourceExhausted,
-                           error_code::kRequestHeaderFieldsTooLarge,
-                           absl::StrCat("request header larger than ",
-                                        limits_->max_header_bytes, " bytes"))));
+    Refuse(HttpFailure::kHeaderTooLarge, /*have_header=*/false,
+           absl::StrCat("request header larger than ",
+                        limits_->max_header_bytes, " bytes"));
     return;
   }
   if (IsDisconnect(ec) || ec == http::error::partial_message) {
     Close();  // the client went away or was too slow: nobody to answer
     return;
   }
-  Send(CloseWith(
-      ApiError(absl::StatusCode::kInvalidArgument, error_code::kBadRequest,
-               absl::StrCat("malformed HTTP request: ", ec.message()))));
+  Refuse(HttpFailure::kMalformed, parser_->is_header_done(), ec.message());
+}
+
+void Session::Refuse(HttpFailure failure, bool have_header,
+                     absl::string_view detail) {
+  ExpireNever();  // the handler may ask upstream; its deadline bounds it
+  const HttpRequest request =
+      have_header ? MakeRequest(/*with_body=*/false) : HttpRequest{};
+  handler_->Refuse(failure, have_header ? &request : nullptr, detail,
+                   [self = shared_from_this()](Reply reply) {
+                     reply.close = true;
+                     self->SendOnExecutor(std::move(reply));
+                   });
+}
+
+HttpRequest Session::MakeRequest(bool with_body) const {
+  const auto& message = parser_->get();
+  HttpRequest request;
+  request.method = message.method();
+  request.target = ToAbsl(message.target());
+  request.received = request_start_;
+  if (with_body) {
+    if (auto it = message.find(http::field::content_type);
+        it != message.end()) {
+      request.content_type = ToAbsl(it->value());
+    }
+    request.body = message.body();
+  }
+  return request;
 }
 
 void Session::Dispatch() {
   ExpireNever();  // the upstream deadline bounds the handler
-  const auto& request = parser_->get();
-  std::optional<absl::string_view> content_type;
-  if (auto it = request.find(http::field::content_type); it != request.end()) {
-    content_type = View(it->value());
-  }
-  // Handle() reads the body before it returns; the parser keeps it alive
+  // The handler reads the body before Handle returns; the parser keeps it
   // until the reply is written anyway.
-  app_->Handle(match_, View(request.target()), content_type, request.body(),
-               socket_.get_executor(), [self = shared_from_this()](Reply r) {
-                 self->SendOnExecutor(std::move(r));
-               });
+  handler_->Handle(MakeRequest(/*with_body=*/true),
+                   [self = shared_from_this()](Reply reply) {
+                     self->SendOnExecutor(std::move(reply));
+                   });
 }
 
 void Session::SendOnExecutor(Reply reply) {
@@ -245,8 +232,8 @@ void Session::SendOnExecutor(Reply reply) {
 void Session::Send(Reply reply) {
   const bool have_request = parser_.has_value() && parser_->is_header_done();
   const unsigned version = have_request ? parser_->get().version() : 11;
-  const bool keep_alive = have_request && parser_->get().keep_alive() &&
-                          !reply.close && !draining_ && !app_->draining();
+  const bool keep_alive =
+      have_request && parser_->get().keep_alive() && !reply.close && !draining_;
   body_ = std::move(reply.body);
   FormatResponseHead({.version = version,
                       .status = reply.status,
@@ -255,9 +242,6 @@ void Session::Send(Reply reply) {
                       .keep_alive = keep_alive,
                       .content_length = body_.size()},
                      &head_);
-  metrics_->RecordRequest(
-      match_.route, reply.status,
-      have_request ? absl::Now() - request_start_ : absl::ZeroDuration());
   ExpireAfter(limits_->write_timeout);
   const std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_),
                                                      asio::buffer(body_)};
@@ -297,6 +281,7 @@ void Session::LingerAndClose() {
 void Session::Close() {
   if (closed_) return;
   closed_ = true;
+  if (registered_) registry_->Remove(this);
   beast::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(

@@ -1,4 +1,5 @@
-// One HTTP/1.1 connection: read, route, answer in order, keep alive or close.
+// One HTTP/1.1 connection: read a request, hand it to the handler, write its
+// reply in order, keep alive or close.
 #ifndef HASHMESH_GATEWAY_HTTP_SESSION_H_
 #define HASHMESH_GATEWAY_HTTP_SESSION_H_
 
@@ -14,10 +15,9 @@
 #include <string>
 
 #include "absl/time/time.h"
-#include "gateway/app.h"
+#include "gateway/http/connection_stats.h"
+#include "gateway/http/handler.h"
 #include "gateway/http/http_limits.h"
-#include "gateway/http/reply.h"
-#include "gateway/metrics/metrics.h"
 
 namespace hashmesh::gateway {
 
@@ -34,18 +34,21 @@ class SessionRegistry;
 // request's CPU; here a timeout fires up to a quarter late instead.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(boost::asio::ip::tcp::socket socket, GatewayApp* app,
-          Metrics* metrics, const HttpLimits* limits,
+  // Everything passed must outlive the session; `registry` belongs to the
+  // socket's io_context.
+  Session(boost::asio::ip::tcp::socket socket, HttpHandler* handler,
+          ConnectionStats* stats, const HttpLimits* limits,
           SessionRegistry* registry);
   ~Session();
 
   boost::asio::any_io_executor executor() { return socket_.get_executor(); }
 
-  // Starts reading requests; with `reject`, answers 503 at once and closes.
+  // Starts reading requests; with `reject`, has the handler refuse the
+  // connection at once and closes. On the socket's executor.
   void Start(bool reject);
 
-  // Drain: an idle connection closes now, a busy one after its reply.
-  // Callable from any thread.
+  // Drain: an idle connection closes now, a busy one after its reply. On the
+  // socket's executor.
   void Shutdown();
 
  private:
@@ -60,6 +63,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnBody(boost::beast::error_code ec);
   // The request could not be read whole: answer what can be answered, close.
   void FailRequest(boost::beast::error_code ec);
+  // The handler's reply to a request that cannot be read whole; then close.
+  void Refuse(HttpFailure failure, bool have_header, absl::string_view detail);
+  // The parsed request as the handler sees it.
+  HttpRequest MakeRequest(bool with_body) const;
   void Dispatch();
   void Send(Reply reply);
   void SendOnExecutor(Reply reply);  // callable from any thread
@@ -80,12 +87,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<Parser> parser_;
   std::string head_;  // the reply being written; reused across requests
   std::string body_;
-  GatewayApp* app_;
-  Metrics* metrics_;
+  HttpHandler* handler_;
+  ConnectionStats* stats_;
   const HttpLimits* limits_;
   SessionRegistry* registry_;
-  RouteMatch match_;
   absl::Time request_start_;
+  bool registered_ = false;
   bool idle_ = false;      // waiting for the first byte of a request
   bool draining_ = false;  // Shutdown() was called
   bool closed_ = false;

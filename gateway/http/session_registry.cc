@@ -6,23 +6,21 @@
 
 namespace hashmesh::gateway {
 
-void SessionRegistry::Add(const std::shared_ptr<Session>& session) {
-  absl::MutexLock lock(&mu_);
+bool SessionRegistry::Add(const std::shared_ptr<Session>& session) {
+  if (draining_) return false;
   sessions_.emplace(session.get(), session);
+  return true;
 }
 
-void SessionRegistry::Remove(Session* session) {
-  absl::MutexLock lock(&mu_);
-  sessions_.erase(session);
-}
+void SessionRegistry::Remove(Session* session) { sessions_.erase(session); }
 
 void SessionRegistry::ShutdownAll() {
+  draining_ = true;
+  // Shutdown may close a session, which removes it from the map.
   std::vector<std::shared_ptr<Session>> open;
-  {
-    absl::MutexLock lock(&mu_);
-    for (auto& [raw, weak] : sessions_) {
-      if (auto session = weak.lock()) open.push_back(std::move(session));
-    }
+  open.reserve(sessions_.size());
+  for (auto& [raw, weak] : sessions_) {
+    if (auto session = weak.lock()) open.push_back(std::move(session));
   }
   for (auto& session : open) session->Shutdown();
 }

@@ -1,7 +1,6 @@
 #include "gateway/payment/api_error.h"
 
 #include <array>
-#include <optional>
 #include <utility>
 
 #include "absl/strings/cord.h"
@@ -12,135 +11,142 @@
 namespace hashmesh::gateway {
 namespace {
 
-struct CodeStatus {
-  absl::string_view code;
+using absl::StatusCode;
+
+struct ErrorRow {
+  ErrorCode code;
+  absl::string_view name;
   int http_status;
+  StatusCode status_code;   // for logs and tests; the HTTP status is the row's
+  absl::string_view field;  // SPEC.md's field at fault, where it fixes one
 };
 
-constexpr std::array<CodeStatus, 18> kHttpStatusByCode = {{
-    {error_code::kPayloadTooLarge, 413},
-    {error_code::kUnsupportedMediaType, 415},
-    {error_code::kInvalidJson, 400},
-    {error_code::kInvalidArgument, 400},
-    {error_code::kAccountNotFound, 404},
-    {error_code::kAccountFrozen, 403},
-    {error_code::kCurrencyMismatch, 422},
-    {error_code::kInsufficientFunds, 422},
-    {error_code::kUpstreamUnavailable, 503},
-    {error_code::kUpstreamTimeout, 504},
-    {error_code::kUpstreamError, 502},
-    {error_code::kNotFound, 404},
-    {error_code::kMethodNotAllowed, 405},
-    {error_code::kRequestTimeout, 408},
-    {error_code::kRequestHeaderFieldsTooLarge, 431},
-    {error_code::kServiceUnavailable, 503},
-    {error_code::kBadRequest, 400},
-    {error_code::kInternal, 500},
+// The one table: SPEC.md's rows first, then the gateway's own.
+constexpr std::array<ErrorRow, kErrorCodeCount> kErrors = {{
+    {ErrorCode::kPayloadTooLarge, "payload_too_large", 413,
+     StatusCode::kResourceExhausted, ""},
+    {ErrorCode::kUnsupportedMediaType, "unsupported_media_type", 415,
+     StatusCode::kInvalidArgument, ""},
+    {ErrorCode::kInvalidJson, "invalid_json", 400, StatusCode::kInvalidArgument,
+     ""},
+    {ErrorCode::kInvalidArgument, "invalid_argument", 400,
+     StatusCode::kInvalidArgument, ""},
+    {ErrorCode::kAccountNotFound, "account_not_found", 404,
+     StatusCode::kNotFound, "account_id"},
+    {ErrorCode::kAccountFrozen, "account_frozen", 403,
+     StatusCode::kFailedPrecondition, "account_id"},
+    {ErrorCode::kCurrencyMismatch, "currency_mismatch", 422,
+     StatusCode::kFailedPrecondition, "currency"},
+    {ErrorCode::kInsufficientFunds, "insufficient_funds", 422,
+     StatusCode::kFailedPrecondition, "amount_cents"},
+    {ErrorCode::kUpstreamUnavailable, "upstream_unavailable", 503,
+     StatusCode::kUnavailable, ""},
+    {ErrorCode::kUpstreamTimeout, "upstream_timeout", 504,
+     StatusCode::kDeadlineExceeded, ""},
+    {ErrorCode::kUpstreamError, "upstream_error", 502, StatusCode::kUnknown,
+     ""},
+    {ErrorCode::kNotFound, "not_found", 404, StatusCode::kNotFound, ""},
+    {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405,
+     StatusCode::kUnimplemented, ""},
+    {ErrorCode::kRequestHeaderFieldsTooLarge, "request_header_fields_too_large",
+     431, StatusCode::kResourceExhausted, ""},
+    {ErrorCode::kServiceUnavailable, "service_unavailable", 503,
+     StatusCode::kUnavailable, ""},
+    {ErrorCode::kNotReady, "not_ready", 503, StatusCode::kUnavailable, ""},
+    {ErrorCode::kBadRequest, "bad_request", 400, StatusCode::kInvalidArgument,
+     ""},
+    {ErrorCode::kInternal, "internal", 500, StatusCode::kInternal, ""},
 }};
 
-std::optional<int> HttpStatusOf(absl::string_view code) {
-  for (const CodeStatus& entry : kHttpStatusByCode) {
-    if (entry.code == code) return entry.http_status;
+constexpr bool RowsInEnumOrder() {
+  for (size_t i = 0; i < kErrors.size(); ++i) {
+    if (static_cast<size_t>(kErrors[i].code) != i) return false;
   }
-  return std::nullopt;
+  return true;
 }
+static_assert(RowsInEnumOrder(), "kErrors must list ErrorCode in order");
+
+const ErrorRow& Row(ErrorCode code) {
+  return kErrors[static_cast<size_t>(code)];
+}
+
+// The code travels as one byte, its enum value; the field as text.
+constexpr absl::string_view kCodePayload = "hashmesh/error_code";
+constexpr absl::string_view kFieldPayload = "hashmesh/field";
 
 std::string ToString(absl::string_view text) {
   return std::string(text.data(), text.size());
 }
 
-// A 500 says nothing more: its message may carry internals (paths, peers).
-HttpError InternalError() {
-  return {500, ToString(error_code::kInternal), "internal error", ""};
-}
-
-HttpError FromAbslCode(const absl::Status& status) {
-  auto with = [&status](int http_status, absl::string_view code) {
-    return HttpError{http_status, ToString(code), ToString(status.message()),
-                     ""};
-  };
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange:
-      return with(400, error_code::kInvalidArgument);
-    case absl::StatusCode::kNotFound:
-      return with(404, error_code::kNotFound);
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kResourceExhausted:
-      return with(503, error_code::kServiceUnavailable);
-    case absl::StatusCode::kDeadlineExceeded:
-      return with(504, error_code::kUpstreamTimeout);
-    default:
-      return InternalError();
-  }
-}
-
 }  // namespace
 
-absl::Status ApiError(absl::StatusCode code, absl::string_view error_code,
-                      absl::string_view message, absl::string_view field) {
-  absl::Status status(code, message);
-  status.SetPayload(kErrorCodePayload, absl::Cord(error_code));
+absl::string_view ErrorCodeName(ErrorCode code) { return Row(code).name; }
+
+int HttpStatusOf(ErrorCode code) { return Row(code).http_status; }
+
+absl::Status ApiError(ErrorCode code, absl::string_view message,
+                      absl::string_view field) {
+  const ErrorRow& row = Row(code);
+  absl::Status status(row.status_code, message);
+  status.SetPayload(kCodePayload,
+                    absl::Cord(std::string(1, static_cast<char>(code))));
+  if (field.empty()) field = row.field;
   if (!field.empty()) status.SetPayload(kFieldPayload, absl::Cord(field));
   return status;
 }
 
 absl::Status InvalidFieldError(absl::string_view field,
                                absl::string_view message) {
-  return ApiError(absl::StatusCode::kInvalidArgument,
-                  error_code::kInvalidArgument, message, field);
+  return ApiError(ErrorCode::kInvalidArgument, message, field);
 }
 
-absl::Status UpstreamError(const absl::Status& from_grpc,
+std::optional<ErrorCode> ErrorCodeOf(const absl::Status& status) {
+  if (status.ok()) return std::nullopt;
+  const absl::optional<absl::Cord> payload = status.GetPayload(kCodePayload);
+  if (!payload.has_value() || payload->size() != 1) return std::nullopt;
+  const auto value = static_cast<unsigned char>(*payload->char_begin());
+  if (value >= kErrors.size()) return std::nullopt;
+  return static_cast<ErrorCode>(value);
+}
+
+absl::Status UpstreamError(const absl::Status& from_upstream,
                            absl::string_view upstream_name) {
-  if (from_grpc.ok()) return from_grpc;
-  absl::Status mapped;
-  switch (from_grpc.code()) {
-    case absl::StatusCode::kUnavailable:
-      mapped = ApiError(from_grpc.code(), error_code::kUpstreamUnavailable,
-                        absl::StrCat(upstream_name, " is unavailable"));
-      break;
-    case absl::StatusCode::kDeadlineExceeded:
-      mapped = ApiError(
-          from_grpc.code(), error_code::kUpstreamTimeout,
+  switch (from_upstream.code()) {
+    case StatusCode::kOk:
+      return from_upstream;
+    case StatusCode::kUnavailable:
+      return ApiError(ErrorCode::kUpstreamUnavailable,
+                      absl::StrCat(upstream_name, " is unavailable"));
+    case StatusCode::kDeadlineExceeded:
+      return ApiError(
+          ErrorCode::kUpstreamTimeout,
           absl::StrCat(upstream_name, " did not answer before the deadline"));
-      break;
     default:
-      // The absl code stays the upstream's so that logs and metrics can tell
-      // failures apart; the payload alone decides the HTTP status.
-      mapped =
-          ApiError(from_grpc.code(), error_code::kUpstreamError,
-                   absl::StrCat(upstream_name, " failed with ",
-                                absl::StatusCodeToString(from_grpc.code())));
-      break;
+      return ApiError(
+          ErrorCode::kUpstreamError,
+          absl::StrCat(upstream_name, " failed with ",
+                       absl::StatusCodeToString(from_upstream.code())));
   }
-  mapped.SetPayload(kUpstreamDetailPayload, absl::Cord(from_grpc.message()));
-  return mapped;
 }
 
 HttpError ToHttpError(const absl::Status& status) {
-  if (status.ok()) return InternalError();
-  absl::optional<absl::Cord> code = status.GetPayload(kErrorCodePayload);
-  if (!code.has_value()) return FromAbslCode(status);
-  std::string code_text;
-  absl::CopyCordToString(*code, &code_text);
-  std::optional<int> http_status = HttpStatusOf(code_text);
-  if (!http_status.has_value()) return InternalError();
-  HttpError error{*http_status, std::move(code_text),
-                  ToString(status.message()), ""};
+  const std::optional<ErrorCode> code = ErrorCodeOf(status);
+  if (!code.has_value() || HttpStatusOf(*code) == 500) {
+    return {500, ErrorCode::kInternal, "internal error", ""};
+  }
+  HttpError error{HttpStatusOf(*code), *code, ToString(status.message()), ""};
   if (absl::optional<absl::Cord> field = status.GetPayload(kFieldPayload)) {
     absl::CopyCordToString(*field, &error.field);
   }
-  if (error.status == 500) error.message = InternalError().message;
   return error;
 }
 
 std::string ErrorBody(const HttpError& error) {
+  const absl::string_view code = ErrorCodeName(error.code);
   std::string body;
-  body.reserve(48 + error.code.size() + error.message.size() +
-               error.field.size());
+  body.reserve(48 + code.size() + error.message.size() + error.field.size());
   body.append(R"({"error":{"code":)");
-  AppendJsonString(error.code, &body);
+  AppendJsonString(code, &body);
   body.append(R"(,"message":)");
   AppendJsonString(error.message, &body);
   if (!error.field.empty()) {

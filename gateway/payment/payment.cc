@@ -17,30 +17,24 @@ constexpr size_t kBodyReserve = 320;
 }  // namespace
 
 absl::Status AccountNotFoundError(absl::string_view account_id) {
-  return ApiError(absl::StatusCode::kNotFound, error_code::kAccountNotFound,
-                  absl::StrCat("account ", account_id, " does not exist"),
-                  "account_id");
+  return ApiError(ErrorCode::kAccountNotFound,
+                  absl::StrCat("account ", account_id, " does not exist"));
 }
 
 absl::Status CheckAccount(const PaymentRequest& request,
-                          const pgstub::Account& account) {
+                          const Account& account) {
   if (account.frozen) {
-    return ApiError(absl::StatusCode::kFailedPrecondition,
-                    error_code::kAccountFrozen,
-                    absl::StrCat("account ", request.account_id, " is frozen"),
-                    "account_id");
+    return ApiError(ErrorCode::kAccountFrozen,
+                    absl::StrCat("account ", request.account_id, " is frozen"));
   }
   if (request.currency != account.currency) {
-    return ApiError(absl::StatusCode::kFailedPrecondition,
-                    error_code::kCurrencyMismatch,
+    return ApiError(ErrorCode::kCurrencyMismatch,
                     absl::StrCat("currency must be the account's currency, ",
-                                 account.currency),
-                    "currency");
+                                 account.currency));
   }
   if (request.amount_cents > account.balance_cents) {
-    return ApiError(
-        absl::StatusCode::kFailedPrecondition, error_code::kInsufficientFunds,
-        "amount_cents exceeds the account's balance", "amount_cents");
+    return ApiError(ErrorCode::kInsufficientFunds,
+                    "amount_cents exceeds the account's balance");
   }
   return absl::OkStatus();
 }
@@ -53,7 +47,7 @@ std::string HashInput(const PaymentRequest& request,
 }
 
 std::string PaymentResponseBody(const PaymentRequest& request,
-                                const pgstub::Account& account, uint32_t rounds,
+                                const Account& account, uint32_t rounds,
                                 absl::string_view digest_hex) {
   std::string body;
   body.reserve(kBodyReserve + 2 * request.merchant.size() +

@@ -8,8 +8,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "gateway/payment/account.h"
 #include "gateway/payment/payment_request.h"
-#include "services/pgstub/accounts_table.h"
 
 namespace hashmesh::gateway {
 
@@ -23,7 +23,7 @@ absl::Status AccountNotFoundError(absl::string_view account_id);
 // (422, field currency), insufficient_funds (422, field amount_cents) when the
 // amount exceeds the balance (an amount equal to it passes).
 absl::Status CheckAccount(const PaymentRequest& request,
-                          const pgstub::Account& account);
+                          const Account& account);
 
 // account_id|amount_cents|currency|merchant|memo|salt_hex: what the engine
 // hashes.
@@ -37,7 +37,7 @@ std::string HashInput(const PaymentRequest& request,
 //  "rounds":<rounds>,"digest":"<digest_hex>"}
 // `digest_hex` is the lowercase hex digest (64 chars for SHA-256).
 std::string PaymentResponseBody(const PaymentRequest& request,
-                                const pgstub::Account& account, uint32_t rounds,
+                                const Account& account, uint32_t rounds,
                                 absl::string_view digest_hex);
 
 }  // namespace hashmesh::gateway

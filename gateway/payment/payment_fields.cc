@@ -1,11 +1,7 @@
 #include "gateway/payment/payment_fields.h"
 
 #include <array>
-#include <charconv>
 #include <cstddef>
-#include <system_error>
-
-#include "gateway/payment/json_number.h"
 
 namespace hashmesh::gateway {
 namespace {
@@ -121,17 +117,6 @@ bool PaymentFieldsCollector::NumberBeyondInt64(bool integer) {
                           : JsonField::Kind::kNonInteger;
   }
   return true;
-}
-
-bool PaymentFieldsCollector::Number(absl::string_view text) {
-  if (IsIntegerText(text)) {
-    int64_t value = 0;
-    const std::from_chars_result result =
-        std::from_chars(text.data(), text.data() + text.size(), value);
-    if (result.ec == std::errc()) return Integer(value);
-  }
-  if (OverflowsDouble(text)) return Fail("a number is too large for a double");
-  return NumberBeyondInt64(IsIntegerText(text));
 }
 
 bool PaymentFieldsCollector::Literal() {

@@ -62,11 +62,9 @@ class PaymentFieldsCollector {
   bool String(absl::string_view last_part);
   // Numbers: Integer for an int64 written without fraction or exponent;
   // NumberBeyondInt64 for any other finite number (`integer`: written without
-  // fraction or exponent); or Number with the source text, which decides
-  // everything itself (overflow included).
+  // fraction or exponent).
   bool Integer(int64_t value);
   bool NumberBeyondInt64(bool integer);
-  bool Number(absl::string_view text);
   // null, true or false.
   bool Literal();
 

@@ -10,15 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/payment/api_error.h"
 #include "gateway/payment/json_number.h"
+#include "services/common/boost_string_view.h"
 
 namespace hashmesh::gateway {
 namespace {
 
 namespace json = boost::json;
-
-absl::string_view View(json::string_view text) {
-  return {text.data(), text.size()};
-}
 
 // basic_parser's handler: forwards events to a PaymentFieldsCollector.
 // Boost.JSON itself rejects BOMs, invalid UTF-8, lone surrogates, raw control
@@ -54,7 +51,7 @@ class BoostJsonHandler {
     return true;
   }
   bool on_key(json::string_view last, std::size_t, json::error_code& ec) {
-    if (key_.empty()) return Check(collector_.Key(View(last)), ec);
+    if (key_.empty()) return Check(collector_.Key(ToAbsl(last)), ec);
     key_.append(last.data(), last.size());
     const bool ok = collector_.Key(key_);
     key_.clear();
@@ -63,10 +60,10 @@ class BoostJsonHandler {
 
   bool on_string_part(json::string_view part, std::size_t,
                       json::error_code& ec) {
-    return Check(collector_.StringPart(View(part)), ec);
+    return Check(collector_.StringPart(ToAbsl(part)), ec);
   }
   bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
-    return Check(collector_.String(View(last)), ec);
+    return Check(collector_.String(ToAbsl(last)), ec);
   }
 
   bool on_number_part(json::string_view part, json::error_code&) {
@@ -82,7 +79,7 @@ class BoostJsonHandler {
     return Check(collector_.NumberBeyondInt64(/*integer=*/true), ec);
   }
   bool on_double(double value, json::string_view last, json::error_code& ec) {
-    absl::string_view text = View(last);
+    absl::string_view text = ToAbsl(last);
     if (!number_.empty()) text = number_.append(last.data(), last.size());
     bool ok;
     // Boost 1.81 rounds near DBL_MAX imprecisely (1.7976931348623158e308
@@ -123,7 +120,7 @@ class BoostJsonHandler {
 }  // namespace
 
 absl::Status InvalidJsonError(absl::string_view reason) {
-  return ApiError(absl::StatusCode::kInvalidArgument, error_code::kInvalidJson,
+  return ApiError(ErrorCode::kInvalidJson,
                   absl::StrCat("request body is not valid JSON: ", reason));
 }
 

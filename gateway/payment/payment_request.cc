@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gateway/payment/api_error.h"
+#include "services/common/account_id.h"
 
 namespace hashmesh::gateway {
 namespace {
@@ -28,14 +28,6 @@ absl::Status NotAString(absl::string_view field) {
   return InvalidFieldError(field, absl::StrCat(field, " must be a string"));
 }
 
-bool IsAccountId(absl::string_view text) {
-  if (text.size() != 10 || !absl::StartsWith(text, "acc-")) return false;
-  for (char c : text.substr(4)) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
-
 bool IsCurrencyCode(absl::string_view text) {
   if (text.size() != 3) return false;
   for (char c : text) {
@@ -48,7 +40,7 @@ bool IsCurrencyCode(absl::string_view text) {
 absl::Status TakeAccountId(JsonField& field, std::string* out) {
   if (field.kind == Kind::kMissing) return Required("account_id");
   if (field.kind != Kind::kString) return NotAString("account_id");
-  if (!IsAccountId(field.string)) {
+  if (!ParseAccountId(field.string).ok()) {
     return InvalidFieldError(
         "account_id", "account_id must be \"acc-\" followed by 6 digits");
   }
@@ -145,10 +137,9 @@ bool HasForbiddenCharacter(absl::string_view text) {
   return false;
 }
 
-absl::Status CheckBodySize(size_t size, size_t limit) {
-  if (size <= limit) return absl::OkStatus();
+absl::Status PayloadTooLargeError(size_t limit) {
   return ApiError(
-      absl::StatusCode::kResourceExhausted, error_code::kPayloadTooLarge,
+      ErrorCode::kPayloadTooLarge,
       absl::StrCat("request body must be at most ", limit, " bytes"));
 }
 
@@ -161,8 +152,7 @@ absl::Status CheckMediaType(std::optional<absl::string_view> content_type) {
       return absl::OkStatus();
     }
   }
-  return ApiError(absl::StatusCode::kInvalidArgument,
-                  error_code::kUnsupportedMediaType,
+  return ApiError(ErrorCode::kUnsupportedMediaType,
                   "Content-Type must be application/json");
 }
 
@@ -172,17 +162,6 @@ absl::StatusOr<PaymentRequest> ParsePaymentRequest(absl::string_view body) {
     return status;
   }
   return ValidatePaymentFields(std::move(fields));
-}
-
-absl::StatusOr<PaymentRequest> ParsePaymentRequest(
-    std::optional<absl::string_view> content_type, absl::string_view body) {
-  if (absl::Status status = CheckBodySize(body.size()); !status.ok()) {
-    return status;
-  }
-  if (absl::Status status = CheckMediaType(content_type); !status.ok()) {
-    return status;
-  }
-  return ParsePaymentRequest(body);
 }
 
 absl::StatusOr<PaymentRequest> ValidatePaymentFields(PaymentFields fields) {

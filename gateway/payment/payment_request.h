@@ -29,9 +29,9 @@ struct PaymentRequest {
   std::string memo;          // 0..256 bytes, same characters as merchant
 };
 
-// Row 1: payload_too_large (413) when `size` exceeds `limit`. The HTTP layer
-// enforces the limit while reading; this only builds its error.
-absl::Status CheckBodySize(size_t size, size_t limit = kMaxBodyBytes);
+// Row 1: payload_too_large (413) for a body over `limit` bytes. The HTTP
+// layer enforces the limit while reading; this is its error.
+absl::Status PayloadTooLargeError(size_t limit);
 
 // Row 2: unsupported_media_type (415) unless the media type is
 // application/json, compared ASCII-case-insensitively after trimming spaces
@@ -43,11 +43,6 @@ absl::Status CheckMediaType(std::optional<absl::string_view> content_type);
 // order account_id, amount_cents, currency, merchant, memo. Unknown members
 // are ignored.
 absl::StatusOr<PaymentRequest> ParsePaymentRequest(absl::string_view body);
-
-// Rows 1-4 in order, for a complete body: CheckBodySize, CheckMediaType, then
-// ParsePaymentRequest(body). The first failure answers.
-absl::StatusOr<PaymentRequest> ParsePaymentRequest(
-    std::optional<absl::string_view> content_type, absl::string_view body);
 
 // Row 4 alone, on what ReadPaymentFields extracted.
 absl::StatusOr<PaymentRequest> ValidatePaymentFields(PaymentFields fields);

@@ -1,45 +1,52 @@
 // AccountSource and DigestSource in-process: the monolith that measures the
-// hops' price.
+// hops' price. One pair per I/O thread, bound to its executor.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_INPROC_SOURCES_H_
 #define HASHMESH_GATEWAY_UPSTREAM_INPROC_SOURCES_H_
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "absl/time/time.h"
-#include "gateway/upstream/sources.h"
+#include "gateway/payment/sources.h"
 #include "services/engine/hasher.h"
 #include "services/pgstub/accounts_table.h"
 
 namespace hashmesh::gateway {
 
 // The accounts table with the same simulated query latency as pgstub, waited
-// on an Asio timer so that no thread is held.
+// on an Asio timer of `executor` so that no thread is held.
 class InprocAccountSource final : public AccountSource {
  public:
   // `table` must outlive the source.
   InprocAccountSource(const pgstub::AccountsTable* table,
-                      absl::Duration latency);
+                      absl::Duration latency,
+                      boost::asio::any_io_executor executor);
 
-  void Lookup(const std::string& account_id,
-              boost::asio::any_io_executor executor,
-              AccountCallback done) override;
+  void Lookup(const std::string& account_id, AccountCallback done) override;
 
  private:
   const pgstub::AccountsTable* table_;
   const absl::Duration latency_;
+  boost::asio::any_io_executor executor_;
 };
 
-// Hashes on the connection's thread: a payment's digest is microseconds of
-// CPU, too little for a pool, but no work for a gRPC thread either.
+// Hashes on `executor`'s thread: a payment's digest is microseconds of CPU,
+// too little for a pool, but no work for a gRPC thread either.
 class InprocDigestSource final : public DigestSource {
  public:
-  explicit InprocDigestSource(const engine::Hasher* hasher) : hasher_(hasher) {}
+  InprocDigestSource(const engine::Hasher* hasher,
+                     boost::asio::any_io_executor executor)
+      : hasher_(hasher), executor_(std::move(executor)) {}
 
   void Sha256Hex(std::string data, uint32_t rounds,
-                 boost::asio::any_io_executor executor,
                  DigestCallback done) override;
 
  private:
   const engine::Hasher* hasher_;
+  boost::asio::any_io_executor executor_;
 };
+
+// The stub's table row as the gateway's record.
+Account AccountFromRow(pgstub::Account row);
 
 }  // namespace hashmesh::gateway
 

@@ -1,7 +1,5 @@
 #include "gateway/upstream/readiness.h"
 
-#include <boost/asio/post.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "services/common/grpc_status.h"
 
@@ -15,7 +13,6 @@ struct ProbeCall {
   grpc::ClientContext context;
   HealthCheckRequest request;
   HealthCheckResponse response;
-  boost::asio::any_io_executor executor;
   absl::AnyInvocable<void(absl::Status) &&> done;
 };
 
@@ -33,39 +30,30 @@ absl::Status Verdict(const grpc::Status& status,
 
 HealthProbe::HealthProbe(std::shared_ptr<grpc::Channel> channel,
                          std::string service, absl::Duration timeout,
-                         Metrics* metrics)
+                         UpstreamMetrics* metrics)
     : stub_(grpc::health::v1::Health::NewStub(std::move(channel))),
       service_(std::move(service)),
       timeout_(timeout),
       metrics_(metrics) {}
 
-void HealthProbe::Check(boost::asio::any_io_executor executor,
-                        absl::AnyInvocable<void(absl::Status) &&> done) {
+void HealthProbe::Check(absl::AnyInvocable<void(absl::Status) &&> done) {
   if (stub_ == nullptr) {
-    boost::asio::post(executor, [done = std::move(done)]() mutable {
-      std::move(done)(absl::OkStatus());
-    });
+    std::move(done)(absl::OkStatus());
     return;
   }
   auto* call = new ProbeCall;
   call->request.set_service(service_);
-  call->executor = std::move(executor);
   call->done = std::move(done);
   call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
   // Readiness must notice a dead upstream at once, not wait for it.
   call->context.set_wait_for_ready(false);
-  metrics_->UpstreamCallStarted();
+  metrics_->in_flight().Start();
   stub_->async()->Check(
       &call->context, &call->request, &call->response,
       [call, metrics = metrics_](const grpc::Status& status) {
         std::unique_ptr<ProbeCall> owned(call);
-        absl::Status verdict = Verdict(status, owned->response);
-        boost::asio::any_io_executor executor = owned->executor;
-        boost::asio::post(executor, [owned = std::move(owned),
-                                     verdict = std::move(verdict)]() mutable {
-          std::move(owned->done)(std::move(verdict));
-        });
-        metrics->UpstreamCallFinished();
+        std::move(owned->done)(Verdict(status, owned->response));
+        metrics->in_flight().Finish();
       });
 }
 

@@ -5,14 +5,13 @@
 
 #include <grpcpp/channel.h>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "gateway/metrics/metrics.h"
+#include "gateway/upstream/upstream_metrics.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace hashmesh::gateway {
@@ -24,18 +23,17 @@ class HealthProbe {
   HealthProbe() = default;
   // `metrics` (must outlive the probe) tracks the call in flight.
   HealthProbe(std::shared_ptr<grpc::Channel> channel, std::string service,
-              absl::Duration timeout, Metrics* metrics);
+              absl::Duration timeout, UpstreamMetrics* metrics);
 
   // OK when SERVING; UNAVAILABLE naming the status or the call's error
-  // otherwise. `done` runs on `executor`.
-  void Check(boost::asio::any_io_executor executor,
-             absl::AnyInvocable<void(absl::Status) &&> done);
+  // otherwise. `done` runs once, on any thread (inline for an empty probe).
+  void Check(absl::AnyInvocable<void(absl::Status) &&> done);
 
  private:
   std::unique_ptr<grpc::health::v1::Health::Stub> stub_;
   std::string service_;
   absl::Duration timeout_;
-  Metrics* metrics_ = nullptr;
+  UpstreamMetrics* metrics_ = nullptr;
 };
 
 }  // namespace hashmesh::gateway

@@ -28,10 +28,8 @@ constexpr absl::string_view kExampleResponse =
     R"("algorithm":"sha256","rounds":100,)"
     R"("digest":"c823733de082fd1d99f4e82162fc46accac494e8abba139716a3cb843b508522"})";
 
-pgstub::Account ExampleAccount() {
-  return {.account_id = "acc-000042",
-          .owner = "owner-000042",
-          .currency = "GBP",
+Account ExampleAccount() {
+  return {.currency = "GBP",
           .balance_cents = 432598,
           .frozen = false,
           .salt_hex = testing::Str(kExampleSalt)};
@@ -58,9 +56,9 @@ TEST(SpecExampleTest, EndToEndByteForByte) {
             kExampleSalt);
 
   absl::StatusOr<PaymentRequest> request =
-      ParsePaymentRequest("application/json", kExampleBody);
+      ParsePaymentRequest(kExampleBody);
   ASSERT_TRUE(request.ok()) << request.status();
-  const pgstub::Account account = ExampleAccount();
+  const Account account = ExampleAccount();
   ASSERT_TRUE(CheckAccount(*request, account).ok());
   const std::string data = HashInput(*request, account.salt_hex);
   EXPECT_EQ(data,
@@ -128,7 +126,7 @@ TEST(CheckAccountTest, PassesAnActiveAccountWithFunds) {
 }
 
 TEST(CheckAccountTest, RowsSixToEightInOrder) {
-  pgstub::Account frozen = ExampleAccount();
+  Account frozen = ExampleAccount();
   frozen.frozen = true;
   frozen.currency = "USD";
   PaymentRequest request = ExampleRequest();
@@ -146,7 +144,7 @@ TEST(CheckAccountTest, RowsSixToEightInOrder) {
 }
 
 TEST(CheckAccountTest, Messages) {
-  pgstub::Account account = ExampleAccount();
+  Account account = ExampleAccount();
   account.frozen = true;
   EXPECT_EQ(CheckAccount(ExampleRequest(), account).message(),
             "account acc-000042 is frozen");

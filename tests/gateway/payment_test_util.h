@@ -85,12 +85,13 @@ inline ::testing::AssertionResult IsApiError(const absl::Status& status,
                                              absl::string_view field = "") {
   if (status.ok()) return ::testing::AssertionFailure() << "status is OK";
   const HttpError error = ToHttpError(status);
-  if (error.status == http_status && error.code == code &&
+  if (error.status == http_status && ErrorCodeName(error.code) == code &&
       error.field == field) {
     return ::testing::AssertionSuccess();
   }
   return ::testing::AssertionFailure()
-         << "got " << error.status << " " << error.code << " field '"
+         << "got " << error.status << " " << ErrorCodeName(error.code)
+         << " field '"
          << error.field << "' (" << status << "), want " << http_status << " "
          << code << " field '" << field << "'";
 }
@@ -103,7 +104,7 @@ template <typename T>
 }
 
 inline ::testing::AssertionResult IsInvalidJson(const absl::Status& status) {
-  return IsApiError(status, 400, error_code::kInvalidJson);
+  return IsApiError(status, 400, "invalid_json");
 }
 
 template <typename T>
@@ -114,7 +115,7 @@ template <typename T>
 template <typename T>
 ::testing::AssertionResult IsInvalidArgument(const absl::StatusOr<T>& result,
                                              absl::string_view field) {
-  return IsApiError(result.status(), 400, error_code::kInvalidArgument, field);
+  return IsApiError(result.status(), 400, "invalid_argument", field);
 }
 
 }  // namespace hashmesh::gateway::testing

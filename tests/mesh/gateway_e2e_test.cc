@@ -314,6 +314,10 @@ TEST(MeshFailureTest, EngineDownThenBack) {
   ASSERT_TRUE(down.ok());
   EXPECT_EQ(down->status, 503) << down->body;
   EXPECT_THAT(down->body, HasSubstr(R"("code":"upstream_unavailable")"));
+  // The client sees no upstream detail; the gateway's log has the cause.
+  auto logged = gateway->process->WaitForLine("engine call failed: UNAVAILABLE",
+                                              absl::Seconds(10));
+  EXPECT_TRUE(logged.ok()) << gateway->process->output();
   auto not_ready = HttpClient::Connect(port)->Send("GET", "/readyz", "");
   EXPECT_EQ(not_ready->status, 503);
   EXPECT_THAT(not_ready->body, HasSubstr(R"("engine":"UNAVAILABLE")"));

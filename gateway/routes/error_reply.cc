@@ -1,4 +1,6 @@
-#include "gateway/http/reply.h"
+#include "gateway/routes/error_reply.h"
+
+#include <utility>
 
 #include "gateway/payment/api_error.h"
 
@@ -6,9 +8,13 @@ namespace hashmesh::gateway {
 
 Reply ErrorReply(const absl::Status& status) {
   const HttpError error = ToHttpError(status);
+  return JsonReply(error.status, ErrorBody(error));
+}
+
+Reply JsonReply(int status, std::string body) {
   Reply reply;
-  reply.status = error.status;
-  reply.body = ErrorBody(error);
+  reply.status = status;
+  reply.body = std::move(body);
   return reply;
 }
 

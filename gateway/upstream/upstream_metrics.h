@@ -1,0 +1,49 @@
+// The gateway's metrics of its upstream calls: counts by final gRPC code,
+// latency, and the calls in flight that a drain waits for.
+#ifndef HASHMESH_GATEWAY_UPSTREAM_UPSTREAM_METRICS_H_
+#define HASHMESH_GATEWAY_UPSTREAM_UPSTREAM_METRICS_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "gateway/metrics/prometheus.h"
+#include "services/common/in_flight.h"
+
+namespace hashmesh::gateway {
+
+enum class Upstream { kStore, kEngine };
+inline constexpr int kUpstreamCount = 2;
+
+// "store" or "engine": the metrics label and the name in log lines.
+absl::string_view UpstreamName(Upstream upstream);
+
+// Thread-safe; recording is a few relaxed atomic increments.
+class UpstreamMetrics {
+ public:
+  // `grpc_code` is the call's final status code (0 = OK).
+  void Record(Upstream upstream, int grpc_code, absl::Duration latency);
+
+  // Every gRPC call the gateway starts (payments and readiness probes) is
+  // counted here until its completion has run, so that a drain knows when
+  // no callback can arrive any more.
+  InFlight& in_flight() { return in_flight_; }
+
+  // hashmesh_upstream_calls_total, _call_duration_seconds, _calls_in_flight.
+  void AppendPrometheus(std::string* out) const;
+
+ private:
+  static constexpr int kGrpcCodes = 17;
+
+  std::array<std::array<std::atomic<uint64_t>, kGrpcCodes>, kUpstreamCount>
+      calls_{};
+  std::array<LatencyHistogram, kUpstreamCount> latency_;
+  InFlight in_flight_;
+};
+
+}  // namespace hashmesh::gateway
+
+#endif  // HASHMESH_GATEWAY_UPSTREAM_UPSTREAM_METRICS_H_
