@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "absl/strings/str_join.h"
+#include "services/common/abseil_runtime.h"
 #include "tools/reflection_client.h"
 
 namespace {
@@ -28,6 +29,7 @@ int Report(const absl::Status& status) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  hashmesh::ConfigureAbseilRuntime();
   if (argc < 3) {
     std::cerr << kUsage;
     return 2;

@@ -9,10 +9,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "bench/loadgen/load_runner.h"
 #include "bench/loadgen/report.h"
 #include "bench/loadgen/request_source.h"
+#include "services/common/abseil_runtime.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50052", "server host:port (h2c)");
 ABSL_FLAG(std::string, method, "hashmesh.pgstub.v1.AccountStore/GetAccount",
@@ -97,10 +97,7 @@ absl::StatusOr<hashmesh::loadgen::LoadConfig> ConfigFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Debian's abseil is built without NDEBUG, so every absl::Mutex (gRPC's
-  // too) would maintain a lock-order graph, at a cost the server would not
-  // pay in the benchmark.
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  hashmesh::ConfigureAbseilRuntime();
   // absl's --help lists only flags defined in a file named after the
   // program; ours live in main.cc.
   absl::FlagsUsageConfig usage;

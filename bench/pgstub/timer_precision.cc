@@ -22,6 +22,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "bench/loadgen/histogram.h"
+#include "services/common/abseil_runtime.h"
 #include "services/pgstub/timer_queue.h"
 
 ABSL_FLAG(double, rate, 25000, "timers started per second");
@@ -107,7 +108,7 @@ void Drive(const char* name,
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  hashmesh::ConfigureAbseilRuntime();
   grpc_init();  // the alarms' timer and executor threads
 
   const std::string mechanism = absl::GetFlag(FLAGS_mechanism);

@@ -5,7 +5,7 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
+#include "services/common/abseil_runtime.h"
 
 ABSL_FLAG(std::string, log_level, "info",
           "trace, debug, info, warn, error, critical or off");
@@ -29,7 +29,7 @@ absl::StatusOr<LogConfig> LogConfigFromFlags(std::string service_name) {
 
 void ParseServiceFlags(int argc, char** argv, const char* usage,
                        const char* source_dir) {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  ConfigureAbseilRuntime();
   if (*source_dir != '\0') {
     // By default absl's --help lists only flags defined in a file named after
     // the program; hashmesh's live in main.cc and services/common/.
