@@ -47,6 +47,9 @@ struct GrpcServerConfig {
 struct ServiceRegistration {
   grpc::Service* service;
   std::string full_name;  // e.g. "hashmesh.engine.v1.HashEngine"
+  // Called as a drain begins: long-lived streams end once their work is
+  // answered, instead of holding the drain until its timeout.
+  std::function<void()> drain_streams = {};
 };
 
 class GrpcServer {
@@ -67,19 +70,22 @@ class GrpcServer {
   int port() const { return port_; }
   std::string address() const;
 
-  // Health NOT_SERVING, stop accepting calls, let in-flight calls finish for up
-  // to drain_timeout (then cancel them), and return when all are done.
+  // Health NOT_SERVING, end the services' streams once answered, stop
+  // accepting calls, let in-flight calls finish for up to drain_timeout (then
+  // cancel them), and return when all are done.
   // Idempotent and safe to call from any thread.
   void Drain();
 
  private:
   GrpcServer(std::unique_ptr<grpc::Server> server, int port,
-             absl::Duration drain_timeout, std::string host);
+             absl::Duration drain_timeout, std::string host,
+             std::vector<std::function<void()>> drain_streams);
 
   std::unique_ptr<grpc::Server> server_;
   const int port_;
   const absl::Duration drain_timeout_;
   const std::string host_;
+  const std::vector<std::function<void()>> drain_streams_;
   absl::Mutex drain_mu_;
   bool drained_ ABSL_GUARDED_BY(drain_mu_) = false;
 };

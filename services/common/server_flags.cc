@@ -25,6 +25,10 @@ ABSL_FLAG(
     std::string, tls_cert_file, "",
     "PEM certificate chain; with --tls_key_file serves TLS instead of h2c");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key for --tls_cert_file");
+ABSL_FLAG(int, max_batch_items, hashmesh::kDefaultMaxBatchItems,
+          "items one batch-stream message may carry, and results one sends "
+          "back (1..65536); a larger message ends its stream with "
+          "INVALID_ARGUMENT");
 ABSL_FLAG(int, worker_threads, 0,
           "threads for CPU work; 0 = one per CPU of the cgroup quota");
 
@@ -109,6 +113,13 @@ absl::StatusOr<ServiceFlags> ServiceFlagsFromFlags(std::string service_name,
       WorkerThreadsFromFlags(&flags.worker_threads_source);
   if (!threads.ok()) return threads.status();
   flags.worker_threads = *threads;
+  flags.max_batch_items = absl::GetFlag(FLAGS_max_batch_items);
+  if (flags.max_batch_items < 1 ||
+      flags.max_batch_items > kMaxBatchItemsLimit) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_batch_items must be between 1 and ",
+                     kMaxBatchItemsLimit, ", got ", flags.max_batch_items));
+  }
   return flags;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "services/common/batch_stream.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log_flags.h"
 
@@ -20,10 +21,12 @@ struct ServiceFlags {
   LogConfig log;
   GrpcServerConfig server;
   int worker_threads = 1;
-  std::string worker_threads_source;  // for the start-up log
+  std::string worker_threads_source;            // for the start-up log
+  int max_batch_items = kDefaultMaxBatchItems;  // per batch-stream message
 };
 
-// Reads the logging, server and --worker_threads flags of `service_name`,
+// Reads the logging, server, --worker_threads and --max_batch_items flags of
+// `service_name`,
 // which listens on `listen_address` (its own --listen flag).
 absl::StatusOr<ServiceFlags> ServiceFlagsFromFlags(std::string service_name,
                                                    std::string listen_address);

@@ -32,6 +32,8 @@ class WorkerPool {
 
   int threads() const { return static_cast<int>(threads_.size()); }
   size_t queued() const;
+  // Whether TrySubmit would queue another task now.
+  bool HasRoom() const { return queued() < max_queued_; }
 
  private:
   void Run();

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -12,19 +15,33 @@
 namespace hashmesh::engine {
 namespace {
 
-// Runs the hash and fills the response; the one code path for inline and pool.
+// Runs the hash and fills the response; the one code path for unary and
+// stream calls, inline and on the pool.
+template <typename Cancelled>
 absl::Status Compute(const Hasher& hasher, HashAlgorithm algorithm,
-                     grpc::CallbackServerContext* context,
-                     const v1::HashRequest& request,
+                     const Cancelled& cancelled, const v1::HashRequest& request,
                      v1::HashResponse* response) {
   absl::StatusOr<std::string> digest =
-      hasher.Digest(algorithm, request.rounds(), request.data(),
-                    [context] { return context->IsCancelled(); });
+      hasher.Digest(algorithm, request.rounds(), request.data(), cancelled);
   if (!digest.ok()) return digest.status();
   response->set_algorithm(request.algorithm());
   response->set_rounds(request.rounds());
   response->set_digest(*std::move(digest));
   return absl::OkStatus();
+}
+
+// The unary and the stream path shed load with the same error.
+absl::Status Overloaded(const WorkerPool& pool) {
+  return absl::ResourceExhaustedError(
+      absl::StrCat("engine overloaded: ", pool.queued(),
+                   " hashes already queued; retry "
+                   "later"));
+}
+
+// Input bytes plus every further round's digest: what decides inline or pool.
+size_t WorkBytes(HashAlgorithm algorithm, const v1::HashRequest& request) {
+  return request.data().size() +
+         static_cast<size_t>(request.rounds() - 1) * DigestSize(algorithm);
 }
 
 }  // namespace
@@ -70,12 +87,10 @@ grpc::ServerUnaryReactor* HashService::Hash(
 
   spdlog::debug("hash {} rounds={} bytes={}", AlgorithmName(*algorithm),
                 request->rounds(), request->data().size());
-  const size_t work_bytes =
-      request->data().size() +
-      static_cast<size_t>(request->rounds() - 1) * DigestSize(*algorithm);
-  if (work_bytes <= options_.inline_max_bytes) {
-    reactor->Finish(ToGrpcStatus(
-        Compute(*hasher_, *algorithm, context, *request, response)));
+  if (WorkBytes(*algorithm, *request) <= options_.inline_max_bytes) {
+    reactor->Finish(ToGrpcStatus(Compute(
+        *hasher_, *algorithm, [context] { return context->IsCancelled(); },
+        *request, response)));
     return reactor;
   }
   const bool queued = pool_->TrySubmit(
@@ -84,16 +99,83 @@ grpc::ServerUnaryReactor* HashService::Hash(
         absl::Status status =
             context->IsCancelled()
                 ? absl::CancelledError("cancelled while queued")
-                : Compute(*hasher_, algorithm, context, *request, response);
+                : Compute(
+                      *hasher_, algorithm,
+                      [context] { return context->IsCancelled(); }, *request,
+                      response);
         reactor->Finish(ToGrpcStatus(status));
       });
   if (!queued) {
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     absl::StrCat("engine overloaded: ", pool_->queued(),
-                                  " hashes already queued; retry later")));
+    reactor->Finish(ToGrpcStatus(Overloaded(*pool_)));
   }
   return reactor;
+}
+
+// One HashStream: each item as a Hash call, its result under its id.
+class HashService::Stream final
+    : public BatchStream<v1::HashBatch, v1::HashResultBatch> {
+ public:
+  Stream(HashService* service)
+      : BatchStream(&service->streams_, service->options_.max_batch_items),
+        service_(service) {}
+
+ private:
+  std::optional<v1::HashResult> StartItem(v1::HashItem& item) override {
+    const uint64_t id = item.id();
+    absl::StatusOr<HashAlgorithm> algorithm =
+        AlgorithmFromProto(item.request().algorithm());
+    absl::Status valid = algorithm.ok() ? service_->hasher_->Validate(
+                                              item.request().rounds(),
+                                              item.request().data().size())
+                                        : algorithm.status();
+    if (!valid.ok()) return ErrorResult(id, valid);
+    auto cancelled = [this] { return cancelled_.load(); };
+    if (WorkBytes(*algorithm, item.request()) <=
+        service_->options_.inline_max_bytes) {
+      return Run(id, *algorithm, cancelled, item.request());
+    }
+    const bool queued = service_->pool_->TrySubmit(
+        [this, id, algorithm = *algorithm, cancelled,
+         request = std::move(*item.mutable_request())]() mutable {
+          Deliver(cancelled() ? ErrorResult(id, absl::CancelledError(
+                                                    "cancelled while queued"))
+                              : Run(id, algorithm, cancelled, request));
+        });
+    if (!queued) return ErrorResult(id, Overloaded(*service_->pool_));
+    return std::nullopt;
+  }
+
+  bool HasRoom() const override { return service_->pool_->HasRoom(); }
+  void CancelItems() override { cancelled_.store(true); }
+
+  v1::HashResult Run(uint64_t id, HashAlgorithm algorithm,
+                     const std::function<bool()>& cancelled,
+                     const v1::HashRequest& request) {
+    v1::HashResult result;
+    result.set_id(id);
+    absl::Status status = Compute(*service_->hasher_, algorithm, cancelled,
+                                  request, result.mutable_response());
+    if (!status.ok()) return ErrorResult(id, status);
+    return result;
+  }
+
+  static v1::HashResult ErrorResult(uint64_t id, const absl::Status& status) {
+    v1::HashResult result;
+    result.set_id(id);
+    result.mutable_error()->set_code(static_cast<int32_t>(status.code()));
+    result.mutable_error()->set_message(std::string(status.message()));
+    return result;
+  }
+
+  HashService* const service_;
+  std::atomic<bool> cancelled_{false};
+};
+
+grpc::ServerBidiReactor<v1::HashBatch, v1::HashResultBatch>*
+HashService::HashStream(grpc::CallbackServerContext* /*context*/) {
+  auto* stream = new Stream(this);
+  stream->Begin();
+  return stream;
 }
 
 }  // namespace hashmesh::engine

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "hashmesh/engine/v1/engine.grpc.pb.h"
+#include "services/common/batch_stream.h"
 #include "services/common/worker_pool.h"
 #include "services/engine/hasher.h"
 
@@ -15,6 +16,8 @@ struct HashServiceOptions {
   // run on the worker pool; smaller ones run inline on gRPC's thread, where a
   // thread hop would cost more than the hash. 0 = always offload.
   size_t inline_max_bytes = 64 << 10;
+  // Items one HashStream message may carry (and results one sends back).
+  int max_batch_items = kDefaultMaxBatchItems;
 };
 
 class HashService final : public v1::HashEngine::CallbackService {
@@ -27,10 +30,21 @@ class HashService final : public v1::HashEngine::CallbackService {
                                  const v1::HashRequest* request,
                                  v1::HashResponse* response) override;
 
+  // Every item is a Hash call: checked, hashed where a unary call would be
+  // (inline or on the pool) and answered on its own.
+  grpc::ServerBidiReactor<v1::HashBatch, v1::HashResultBatch>* HashStream(
+      grpc::CallbackServerContext* context) override;
+
+  // Ends every open stream once the items it holds are answered.
+  void DrainStreams() { streams_.Drain(); }
+
  private:
+  class Stream;
+
   const Hasher* hasher_;
   WorkerPool* pool_;
   const HashServiceOptions options_;
+  BatchStreamRegistry streams_;
 };
 
 // Maps the wire enum to the algorithm; INVALID_ARGUMENT for UNSPECIFIED or an

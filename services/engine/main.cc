@@ -60,10 +60,12 @@ int main(int argc, char** argv) {
                             absl::GetFlag(FLAGS_max_queued));
   hashmesh::engine::HashService service(
       hasher->get(), &pool,
-      {.inline_max_bytes = absl::GetFlag(FLAGS_inline_max_bytes)});
+      {.inline_max_bytes = absl::GetFlag(FLAGS_inline_max_bytes),
+       .max_batch_items = flags->max_batch_items});
   auto server = hashmesh::GrpcServer::Start(
       flags->server,
-      {{&service, hashmesh::engine::v1::HashEngine::service_full_name()}});
+      {{&service, hashmesh::engine::v1::HashEngine::service_full_name(),
+        [&service] { service.DrainStreams(); }}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info("engine serving on {} ({} worker threads: {}; max_rounds {})",
                (*server)->address(), flags->worker_threads,

@@ -1,9 +1,14 @@
 #include "services/pgstub/account_store_service.h"
 
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/account_id.h"
 #include "services/common/grpc_status.h"
 
@@ -66,11 +71,26 @@ class AccountStoreService::DelayedLookup final
 AccountStoreService::AccountStoreService(const AccountsTable* table,
                                          const LatencyModel* latency,
                                          TimerQueue* timers,
-                                         int64_t max_pending)
+                                         int64_t max_pending,
+                                         int max_batch_items)
     : table_(table),
       latency_(latency),
       timers_(timers),
-      max_pending_(max_pending) {}
+      max_pending_(max_pending),
+      max_batch_items_(max_batch_items) {}
+
+absl::Status AccountStoreService::ReservePending() {
+  // Reserve first, then check: concurrent calls cannot both take the last
+  // slot.
+  if (pending_.fetch_add(1, std::memory_order_relaxed) < max_pending_) {
+    return absl::OkStatus();
+  }
+  pending_.fetch_sub(1, std::memory_order_release);
+  return absl::ResourceExhaustedError(
+      absl::StrCat("pgstub overloaded: ", max_pending_,
+                   " lookups already pending, the most it holds; retry "
+                   "later"));
+}
 
 grpc::ServerUnaryReactor* AccountStoreService::GetAccount(
     grpc::CallbackServerContext* context, const v1::GetAccountRequest* request,
@@ -81,21 +101,121 @@ grpc::ServerUnaryReactor* AccountStoreService::GetAccount(
       !valid.ok()) {
     return FinishNow(context, ToGrpcStatus(valid));
   }
-  // Reserve first, then check: concurrent calls cannot both take the last
-  // slot.
-  if (pending_.fetch_add(1, std::memory_order_relaxed) >= max_pending_) {
-    pending_.fetch_sub(1, std::memory_order_release);
-    return FinishNow(
-        context, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                              absl::StrCat("pgstub overloaded: ", max_pending_,
-                                           " lookups already pending, the "
-                                           "most it holds; retry later")));
+  if (absl::Status reserved = ReservePending(); !reserved.ok()) {
+    return FinishNow(context, ToGrpcStatus(reserved));
   }
   absl::StatusOr<Account> account = table_->Lookup(request->account_id());
   if (account.ok()) ToProto(*account, response);
   thread_local absl::InsecureBitGen gen;
   return new DelayedLookup(this, ToGrpcStatus(account.status()),
                            latency_->Sample(gen));
+}
+
+// One GetAccountStream. Each accepted item holds a timer; the timer's
+// callback and CancelItems race through TimerQueue::Cancel, so each item is
+// delivered exactly once, and gives its pending slot back then.
+class AccountStoreService::Stream final
+    : public BatchStream<v1::GetAccountBatch, v1::AccountResultBatch> {
+ public:
+  explicit Stream(AccountStoreService* service)
+      : BatchStream(&service->streams_, service->max_batch_items_),
+        service_(service) {}
+
+ private:
+  std::optional<v1::AccountResult> StartItem(
+      v1::GetAccountItem& item) override {
+    v1::AccountResult result;
+    result.set_id(item.id());
+    const std::string& id = item.request().account_id();
+    if (absl::Status valid = ParseAccountId(id).status(); !valid.ok()) {
+      return WithError(std::move(result), valid);
+    }
+    if (absl::Status reserved = service_->ReservePending(); !reserved.ok()) {
+      return WithError(std::move(result), reserved);
+    }
+    absl::StatusOr<Account> account = service_->table_->Lookup(id);
+    if (account.ok()) {
+      ToProto(*account, result.mutable_account());
+    } else {
+      result = WithError(std::move(result), account.status());
+    }
+    thread_local absl::InsecureBitGen gen;
+    absl::MutexLock lock(&mu_);
+    const uint64_t key = next_key_++;
+    // The callback cannot run before the handle is stored: it takes mu_.
+    timers_[key] = {
+        item.id(),
+        service_->timers_->Schedule(
+            service_->latency_->Sample(gen),
+            [this, key, result = std::move(result)](bool expired) mutable {
+              {
+                absl::MutexLock lock(&mu_);
+                timers_.erase(key);
+              }
+              Finished(expired ? std::move(result)
+                               : WithError(std::move(result),
+                                           absl::UnavailableError(
+                                               "pgstub is shutting down")));
+            })};
+    return std::nullopt;
+  }
+
+  bool HasRoom() const override {
+    return service_->pending() < service_->max_pending_;
+  }
+
+  void CancelItems() override {
+    std::vector<std::pair<uint64_t, Waiting>> waiting;
+    {
+      absl::MutexLock lock(&mu_);
+      waiting.assign(timers_.begin(), timers_.end());
+    }
+    for (const auto& [key, item] : waiting) {
+      // False: the timer fired, and its callback delivers.
+      if (!service_->timers_->Cancel(item.timer)) continue;
+      {
+        absl::MutexLock lock(&mu_);
+        timers_.erase(key);
+      }
+      v1::AccountResult cancelled;
+      cancelled.set_id(item.id);
+      Finished(WithError(std::move(cancelled),
+                         absl::CancelledError("lookup cancelled")));
+    }
+  }
+
+  // Gives the slot back before the result leaves: the slot counts lookups.
+  void Finished(v1::AccountResult result) {
+    service_->pending_.fetch_sub(1, std::memory_order_release);
+    Deliver(std::move(result));
+  }
+
+  static v1::AccountResult WithError(v1::AccountResult result,
+                                     const absl::Status& status) {
+    result.clear_account();
+    result.mutable_error()->set_code(static_cast<int32_t>(status.code()));
+    result.mutable_error()->set_message(std::string(status.message()));
+    return result;
+  }
+
+  // An item waiting out its latency: its id and its timer.
+  struct Waiting {
+    uint64_t id;
+    TimerQueue::Handle timer;
+  };
+
+  AccountStoreService* const service_;
+  absl::Mutex mu_;
+  uint64_t next_key_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<uint64_t, Waiting> timers_ ABSL_GUARDED_BY(mu_);
+};
+
+grpc::ServerBidiReactor<v1::GetAccountBatch, v1::AccountResultBatch>*
+AccountStoreService::GetAccountStream(
+    grpc::CallbackServerContext* /*context*/) {
+  auto* stream = new Stream(this);
+  stream->Begin();
+  return stream;
 }
 
 void ToProto(const Account& account, v1::Account* proto) {

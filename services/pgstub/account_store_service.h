@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "hashmesh/pgstub/v1/pgstub.grpc.pb.h"
+#include "services/common/batch_stream.h"
 #include "services/pgstub/accounts_table.h"
 #include "services/pgstub/latency_model.h"
 #include "services/pgstub/timer_queue.h"
@@ -24,26 +25,44 @@ class AccountStoreService final : public v1::AccountStore::CallbackService {
  public:
   // `table`, `latency` and `timers` must outlive the service, and `timers`
   // must outlive the server (its callbacks finish calls). `max_pending` >= 1.
+  // `max_batch_items`: items one GetAccountStream message may carry.
   AccountStoreService(const AccountsTable* table, const LatencyModel* latency,
-                      TimerQueue* timers, int64_t max_pending);
+                      TimerQueue* timers, int64_t max_pending,
+                      int max_batch_items = kDefaultMaxBatchItems);
 
   grpc::ServerUnaryReactor* GetAccount(grpc::CallbackServerContext* context,
                                        const v1::GetAccountRequest* request,
                                        v1::Account* response) override;
 
-  // Lookups accepted and not yet released by gRPC: waiting out their
-  // latency, or finished and being sent. Back to zero once every call has
-  // completed, cancelled ones included; tests and the drain log watch it.
+  // Every item is a GetAccount call: rejected at once when malformed or
+  // beyond max_pending, otherwise answered after its latency, counted in
+  // pending() until then.
+  grpc::ServerBidiReactor<v1::GetAccountBatch, v1::AccountResultBatch>*
+  GetAccountStream(grpc::CallbackServerContext* context) override;
+
+  // Ends every open stream once the items it holds are answered.
+  void DrainStreams() { streams_.Drain(); }
+
+  // Lookups accepted and not yet released: unary calls waiting out their
+  // latency or being sent, stream items waiting out their latency. Back to
+  // zero once every call and item has completed, cancelled ones included;
+  // tests and the drain log watch it.
   int64_t pending() const { return pending_.load(std::memory_order_acquire); }
 
  private:
   class DelayedLookup;
+  class Stream;
+
+  // Reserves a pending slot; RESOURCE_EXHAUSTED when all are taken.
+  absl::Status ReservePending();
 
   const AccountsTable* table_;
   const LatencyModel* latency_;
   TimerQueue* timers_;
   const int64_t max_pending_;
+  const int max_batch_items_;
   std::atomic<int64_t> pending_{0};
+  BatchStreamRegistry streams_;
 };
 
 // The wire form of a table row.

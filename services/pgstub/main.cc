@@ -107,11 +107,12 @@ int main(int argc, char** argv) {
   spdlog::info("accounts table: {} accounts built in {}", table.size(),
                absl::FormatDuration(absl::Now() - build_start));
   hashmesh::pgstub::TimerQueue timers(flags->worker_threads);
-  hashmesh::pgstub::AccountStoreService service(&table, &*latency, &timers,
-                                                *max_pending);
+  hashmesh::pgstub::AccountStoreService service(
+      &table, &*latency, &timers, *max_pending, flags->max_batch_items);
   auto server = hashmesh::GrpcServer::Start(
       flags->server,
-      {{&service, hashmesh::pgstub::v1::AccountStore::service_full_name()}});
+      {{&service, hashmesh::pgstub::v1::AccountStore::service_full_name(),
+        [&service] { service.DrainStreams(); }}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info(
       "pgstub serving on {} (latency {}; {} timer threads: {}; max_pending "
