@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "gateway/upstream/grpc_sources.h"
 #include "gateway/upstream/inproc_sources.h"
+#include "gateway/upstream/stream_sources.h"
 #include "hashmesh/engine/v1/engine.grpc.pb.h"
 #include "hashmesh/pgstub/v1/pgstub.grpc.pb.h"
 
@@ -63,6 +64,14 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   if (c.channels.channels < 1 || c.channels.channels > 64) {
     return fail("--upstream_channels must be between 1 and 64");
   }
+  if (c.upstream_streams < 0 || c.upstream_streams > 256) {
+    return fail("--upstream_streams must be 0 (auto) to 256, got ",
+                c.upstream_streams);
+  }
+  if (c.max_batch_items < 1 || c.max_batch_items > 65536) {
+    return fail("--upstream_max_batch_items must be between 1 and 65536, got ",
+                c.max_batch_items);
+  }
   for (absl::Duration d :
        {c.http.header_timeout, c.http.body_timeout, c.http.idle_timeout,
         c.http.write_timeout, c.upstream_timeout, c.drain_timeout}) {
@@ -98,8 +107,13 @@ absl::Status GatewayServer::Init() {
     store_probe_ =
         HealthProbe(channels[0], pgstub::v1::AccountStore::service_full_name(),
                     config_.readiness_timeout, &upstream_metrics_);
-    grpc_accounts_ = std::make_unique<GrpcAccountSource>(
-        channels, config_.upstream_timeout, &upstream_metrics_);
+    if (config_.call_mode == CallMode::kStream) {
+      grpc_accounts_ = std::make_unique<StreamAccountSource>(
+          channels[0], StreamOptions(), &upstream_metrics_);
+    } else {
+      grpc_accounts_ =
+          std::make_unique<GrpcAccountSource>(channels, &upstream_metrics_);
+    }
   }
   if (config_.engine == UpstreamMode::kInproc) {
     auto hasher = engine::Hasher::Create();
@@ -112,8 +126,13 @@ absl::Status GatewayServer::Init() {
     engine_probe_ =
         HealthProbe(channels[0], engine::v1::HashEngine::service_full_name(),
                     config_.readiness_timeout, &upstream_metrics_);
-    grpc_digests_ = std::make_unique<GrpcDigestSource>(
-        channels, config_.upstream_timeout, &upstream_metrics_);
+    if (config_.call_mode == CallMode::kStream) {
+      grpc_digests_ = std::make_unique<StreamDigestSource>(
+          channels[0], StreamOptions(), &upstream_metrics_);
+    } else {
+      grpc_digests_ =
+          std::make_unique<GrpcDigestSource>(channels, &upstream_metrics_);
+    }
   }
   ready_ = std::make_unique<ReadyCheck>(&store_probe_, &engine_probe_);
 
@@ -140,6 +159,15 @@ absl::Status GatewayServer::Init() {
   return absl::OkStatus();
 }
 
+BatchClientOptions GatewayServer::StreamOptions() const {
+  BatchClientOptions options;
+  options.streams = config_.upstream_streams > 0 ? config_.upstream_streams
+                                                 : std::max(2, config_.threads);
+  options.max_items_per_message = config_.max_batch_items;
+  options.reopen_max_backoff = config_.channels.max_reconnect_backoff;
+  return options;
+}
+
 void GatewayServer::InitWorker(Worker& worker) {
   AccountSource* accounts = grpc_accounts_.get();
   if (accounts == nullptr) {
@@ -153,8 +181,8 @@ void GatewayServer::InitWorker(Worker& worker) {
         hasher_.get(), worker.context->get_executor());
     digests = worker.inproc_digests.get();
   }
-  worker.payments = std::make_unique<PaymentProcessor>(accounts, digests,
-                                                       config_.hash_rounds);
+  worker.payments = std::make_unique<PaymentProcessor>(
+      accounts, digests, config_.hash_rounds, config_.upstream_timeout);
   worker.router = std::make_unique<Router>(
       RouterDeps{.payments = worker.payments.get(),
                  .ready = ready_.get(),

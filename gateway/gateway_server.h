@@ -22,6 +22,7 @@
 #include "gateway/routes/ready_check.h"
 #include "gateway/routes/route_metrics.h"
 #include "gateway/routes/router.h"
+#include "gateway/upstream/batch_client.h"
 #include "gateway/upstream/grpc_channels.h"
 #include "gateway/upstream/readiness.h"
 #include "gateway/upstream/upstream_metrics.h"
@@ -31,6 +32,9 @@
 namespace hashmesh::gateway {
 
 enum class UpstreamMode { kGrpc, kInproc };
+// How gRPC upstreams are called: items on batch streams, or a unary call
+// each (the comparison).
+enum class CallMode { kStream, kUnary };
 
 struct GatewayConfig {
   std::string listen_address = "0.0.0.0:8080";
@@ -43,6 +47,10 @@ struct GatewayConfig {
   std::string store_target = "localhost:50052";
   std::string engine_target = "localhost:50051";
   ChannelOptions channels;
+  CallMode call_mode = CallMode::kStream;
+  int upstream_streams = 0;  // per upstream; 0: one per I/O thread, at least 2
+  int max_batch_items = 1024;  // per stream message, as the servers accept
+  // Each payment's upstream work, lookup and hash together.
   absl::Duration upstream_timeout = absl::Seconds(1);
   absl::Duration readiness_timeout = absl::Milliseconds(500);
   uint32_t hash_rounds = 100;
@@ -87,6 +95,7 @@ class GatewayServer {
   // Sets up the worker's processor and router over the shared sources, or
   // over in-process ones bound to its own executor.
   void InitWorker(Worker& worker);
+  BatchClientOptions StreamOptions() const;
 
   const GatewayConfig config_;
   RouteMetrics route_metrics_;

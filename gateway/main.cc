@@ -29,8 +29,18 @@ ABSL_FLAG(int, upstream_channels, 1,
           "gRPC channels (HTTP/2 connections) per upstream address; more "
           "cost CPU per call on loopback (measured: 1: 140 us, 2: 176 us of "
           "mesh CPU per payment)");
+ABSL_FLAG(std::string, upstream_mode, "stream",
+          "stream: every lookup and hash is an item on a few long-lived "
+          "batch streams per upstream (SPEC.md); unary: one gRPC call each");
+ABSL_FLAG(int, upstream_streams, 0,
+          "batch streams per upstream (stream mode); 0 = one per I/O "
+          "thread, at least 2");
+ABSL_FLAG(int, upstream_max_batch_items, 1024,
+          "items per batch-stream message at most (the servers' "
+          "--max_batch_items must be at least this)");
 ABSL_FLAG(absl::Duration, upstream_timeout, absl::Seconds(1),
-          "deadline of every upstream call");
+          "deadline of each payment's upstream work, lookup and hash "
+          "together");
 ABSL_FLAG(int, upstream_max_attempts, 3,
           "attempts per upstream call for UNAVAILABLE (retry with backoff)");
 ABSL_FLAG(uint32_t, hash_rounds, 100, "SHA-256 rounds of every payment digest");
@@ -85,6 +95,15 @@ absl::StatusOr<hashmesh::gateway::GatewayConfig> ConfigFromFlags(
   c.engine_target = absl::GetFlag(FLAGS_engine_target);
   c.channels.channels = absl::GetFlag(FLAGS_upstream_channels);
   c.channels.retry_max_attempts = absl::GetFlag(FLAGS_upstream_max_attempts);
+  const std::string mode = absl::GetFlag(FLAGS_upstream_mode);
+  if (mode != "stream" && mode != "unary") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--upstream_mode must be 'stream' or 'unary', not '", mode, "'"));
+  }
+  c.call_mode = mode == "stream" ? hashmesh::gateway::CallMode::kStream
+                                 : hashmesh::gateway::CallMode::kUnary;
+  c.upstream_streams = absl::GetFlag(FLAGS_upstream_streams);
+  c.max_batch_items = absl::GetFlag(FLAGS_upstream_max_batch_items);
   c.upstream_timeout = absl::GetFlag(FLAGS_upstream_timeout);
   c.hash_rounds = absl::GetFlag(FLAGS_hash_rounds);
   c.inproc_accounts = absl::GetFlag(FLAGS_accounts);
@@ -131,11 +150,14 @@ int main(int argc, char** argv) {
   const std::string engine = config->engine == UpstreamMode::kInproc
                                  ? std::string("inproc")
                                  : absl::StrCat("grpc ", config->engine_target);
+  const char* calls = config->call_mode == hashmesh::gateway::CallMode::kStream
+                          ? "batch streams"
+                          : "unary calls";
   spdlog::info(
       "gateway listening on {}:{} ({} threads: {}; store {}; engine {}; "
-      "hash_rounds {})",
+      "upstream {}; hash_rounds {})",
       config->listen_address.substr(0, config->listen_address.rfind(':')),
-      (*server)->port(), config->threads, threads_source, store, engine,
+      (*server)->port(), config->threads, threads_source, store, engine, calls,
       config->hash_rounds);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();

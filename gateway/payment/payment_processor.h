@@ -9,6 +9,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "gateway/payment/sources.h"
 
 namespace hashmesh::gateway {
@@ -20,9 +21,10 @@ using PaymentCallback =
 class PaymentProcessor {
  public:
   // The sources must outlive the processor; `rounds` is the gateway's
-  // setting.
+  // setting; `timeout` bounds each payment's upstream work (lookup and hash
+  // together).
   PaymentProcessor(AccountSource* accounts, DigestSource* digests,
-                   uint32_t rounds);
+                   uint32_t rounds, absl::Duration timeout);
 
   // Rows 3-8 of SPEC.md's table, then the 201 body. Rows 1 and 2 (size and
   // media type) belong to the route and are checked before. `body` is read
@@ -34,6 +36,7 @@ class PaymentProcessor {
   AccountSource* accounts_;
   DigestSource* digests_;
   const uint32_t rounds_;
+  const absl::Duration timeout_;
 };
 
 }  // namespace hashmesh::gateway

@@ -8,6 +8,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "gateway/payment/account.h"
 
 namespace hashmesh::gateway {
@@ -25,14 +26,16 @@ using DigestCallback = absl::AnyInvocable<void(absl::StatusOr<std::string>) &&>;
 class AccountSource {
  public:
   virtual ~AccountSource() = default;
-  virtual void Lookup(const std::string& account_id, AccountCallback done) = 0;
+  // `deadline`: the payment's, shared by its lookup and its hash.
+  virtual void Lookup(const std::string& account_id, absl::Time deadline,
+                      AccountCallback done) = 0;
 };
 
 // Computes hex(SHA-256 applied `rounds` times to `data`), lowercase.
 class DigestSource {
  public:
   virtual ~DigestSource() = default;
-  virtual void Sha256Hex(std::string data, uint32_t rounds,
+  virtual void Sha256Hex(std::string data, uint32_t rounds, absl::Time deadline,
                          DigestCallback done) = 0;
 };
 

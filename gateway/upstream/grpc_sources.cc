@@ -76,20 +76,17 @@ Account AccountFromProto(pgstub::v1::Account& proto) {
 
 GrpcAccountSource::GrpcAccountSource(
     const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-    absl::Duration timeout, UpstreamMetrics* metrics)
-    : stubs_(channels),
-      timeout_(timeout),
-      metrics_(metrics),
-      failure_log_(kFailureLogInterval) {}
+    UpstreamMetrics* metrics)
+    : stubs_(channels), metrics_(metrics), failure_log_(kFailureLogInterval) {}
 
 void GrpcAccountSource::Lookup(const std::string& account_id,
-                               AccountCallback done) {
+                               absl::Time deadline, AccountCallback done) {
   using AccountCall =
       Call<pgstub::v1::GetAccountRequest, pgstub::v1::Account, AccountCallback>;
   auto* call = new AccountCall;
   call->request.set_account_id(account_id);
   call->done = std::move(done);
-  call->context.set_deadline(absl::ToChronoTime(call->start + timeout_));
+  call->context.set_deadline(absl::ToChronoTime(deadline));
   metrics_->in_flight().Start();
   stubs_.Next().async()->GetAccount(
       &call->context, &call->request, &call->response,
@@ -102,14 +99,11 @@ void GrpcAccountSource::Lookup(const std::string& account_id,
 
 GrpcDigestSource::GrpcDigestSource(
     const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-    absl::Duration timeout, UpstreamMetrics* metrics)
-    : stubs_(channels),
-      timeout_(timeout),
-      metrics_(metrics),
-      failure_log_(kFailureLogInterval) {}
+    UpstreamMetrics* metrics)
+    : stubs_(channels), metrics_(metrics), failure_log_(kFailureLogInterval) {}
 
 void GrpcDigestSource::Sha256Hex(std::string data, uint32_t rounds,
-                                 DigestCallback done) {
+                                 absl::Time deadline, DigestCallback done) {
   using HashCall =
       Call<engine::v1::HashRequest, engine::v1::HashResponse, DigestCallback>;
   auto* call = new HashCall;
@@ -117,7 +111,7 @@ void GrpcDigestSource::Sha256Hex(std::string data, uint32_t rounds,
   call->request.set_rounds(rounds);
   call->request.set_data(std::move(data));
   call->done = std::move(done);
-  call->context.set_deadline(absl::ToChronoTime(call->start + timeout_));
+  call->context.set_deadline(absl::ToChronoTime(deadline));
   metrics_->in_flight().Start();
   stubs_.Next().async()->Hash(
       &call->context, &call->request, &call->response,

@@ -1,5 +1,6 @@
-// AccountSource and DigestSource over gRPC: async callback-API calls with
-// deadlines, answering with the gateway's own types.
+// AccountSource and DigestSource over unary gRPC calls (--upstream_mode=unary):
+// async callback-API calls with the payment's deadline, answering with the
+// gateway's own types.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_GRPC_SOURCES_H_
 #define HASHMESH_GATEWAY_UPSTREAM_GRPC_SOURCES_H_
 
@@ -20,13 +21,13 @@ class GrpcAccountSource final : public AccountSource {
  public:
   // `metrics` must outlive the source.
   GrpcAccountSource(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                    absl::Duration timeout, UpstreamMetrics* metrics);
+                    UpstreamMetrics* metrics);
 
-  void Lookup(const std::string& account_id, AccountCallback done) override;
+  void Lookup(const std::string& account_id, absl::Time deadline,
+              AccountCallback done) override;
 
  private:
   StubSet<pgstub::v1::AccountStore> stubs_;
-  const absl::Duration timeout_;
   UpstreamMetrics* metrics_;
   LogRateLimiter failure_log_;
 };
@@ -34,14 +35,13 @@ class GrpcAccountSource final : public AccountSource {
 class GrpcDigestSource final : public DigestSource {
  public:
   GrpcDigestSource(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                   absl::Duration timeout, UpstreamMetrics* metrics);
+                   UpstreamMetrics* metrics);
 
-  void Sha256Hex(std::string data, uint32_t rounds,
+  void Sha256Hex(std::string data, uint32_t rounds, absl::Time deadline,
                  DigestCallback done) override;
 
  private:
   StubSet<engine::v1::HashEngine> stubs_;
-  const absl::Duration timeout_;
   UpstreamMetrics* metrics_;
   LogRateLimiter failure_log_;
 };

@@ -22,6 +22,7 @@ InprocAccountSource::InprocAccountSource(const pgstub::AccountsTable* table,
     : table_(table), latency_(latency), executor_(std::move(executor)) {}
 
 void InprocAccountSource::Lookup(const std::string& account_id,
+                                 absl::Time /*deadline*/,
                                  AccountCallback done) {
   absl::StatusOr<Account> result;
   if (absl::StatusOr<pgstub::Account> row = table_->Lookup(account_id);
@@ -41,6 +42,7 @@ void InprocAccountSource::Lookup(const std::string& account_id,
 }
 
 void InprocDigestSource::Sha256Hex(std::string data, uint32_t rounds,
+                                   absl::Time /*deadline*/,
                                    DigestCallback done) {
   // Inline on the connection's thread (the in-process store answers there);
   // called from a gRPC thread (a gRPC store), the hash moves off it first.

@@ -21,7 +21,9 @@ class InprocAccountSource final : public AccountSource {
                       absl::Duration latency,
                       boost::asio::any_io_executor executor);
 
-  void Lookup(const std::string& account_id, AccountCallback done) override;
+  // No deadline: the simulated latency is fixed and nothing can hang.
+  void Lookup(const std::string& account_id, absl::Time deadline,
+              AccountCallback done) override;
 
  private:
   const pgstub::AccountsTable* table_;
@@ -37,7 +39,7 @@ class InprocDigestSource final : public DigestSource {
                      boost::asio::any_io_executor executor)
       : hasher_(hasher), executor_(std::move(executor)) {}
 
-  void Sha256Hex(std::string data, uint32_t rounds,
+  void Sha256Hex(std::string data, uint32_t rounds, absl::Time deadline,
                  DigestCallback done) override;
 
  private:

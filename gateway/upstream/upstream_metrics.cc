@@ -27,8 +27,6 @@ constexpr std::array<const char*, 17> kGrpcCodeNames = {"OK",
                                                         "DATA_LOSS",
                                                         "UNAUTHENTICATED"};
 
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
 }  // namespace
 
 absl::string_view UpstreamName(Upstream upstream) {

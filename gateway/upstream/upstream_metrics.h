@@ -24,23 +24,41 @@ absl::string_view UpstreamName(Upstream upstream);
 // Thread-safe; recording is a few relaxed atomic increments.
 class UpstreamMetrics {
  public:
-  // `grpc_code` is the call's final status code (0 = OK).
+  // `grpc_code` is the call's (or stream item's) final status code (0 =
+  // OK).
   void Record(Upstream upstream, int grpc_code, absl::Duration latency);
+
+  // Batch streams: each stream opened (first time or again), each item sent
+  // again after its stream ended, and how many items each message carried.
+  void StreamOpened(Upstream upstream) {
+    stream_opens_[static_cast<int>(upstream)].fetch_add(1, kRelaxed);
+  }
+  void ItemResent(Upstream upstream) {
+    items_resent_[static_cast<int>(upstream)].fetch_add(1, kRelaxed);
+  }
+  void MessageSent(Upstream upstream, uint64_t items) {
+    items_per_message_[static_cast<int>(upstream)].Record(items);
+  }
 
   // Every gRPC call the gateway starts (payments and readiness probes) is
   // counted here until its completion has run, so that a drain knows when
   // no callback can arrive any more.
   InFlight& in_flight() { return in_flight_; }
 
-  // hashmesh_upstream_calls_total, _call_duration_seconds, _calls_in_flight.
+  // hashmesh_upstream_calls_total, _call_duration_seconds, _calls_in_flight,
+  // _stream_opens_total, _items_resent_total, _items_per_message.
   void AppendPrometheus(std::string* out) const;
 
  private:
   static constexpr int kGrpcCodes = 17;
+  static constexpr auto kRelaxed = std::memory_order_relaxed;
 
   std::array<std::array<std::atomic<uint64_t>, kGrpcCodes>, kUpstreamCount>
       calls_{};
   std::array<LatencyHistogram, kUpstreamCount> latency_;
+  std::array<std::atomic<uint64_t>, kUpstreamCount> stream_opens_{};
+  std::array<std::atomic<uint64_t>, kUpstreamCount> items_resent_{};
+  std::array<CountHistogram, kUpstreamCount> items_per_message_;
   InFlight in_flight_;
 };
 

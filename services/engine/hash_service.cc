@@ -129,6 +129,9 @@ class HashService::Stream final
                                               item.request().data().size())
                                         : algorithm.status();
     if (!valid.ok()) return ErrorResult(id, valid);
+    spdlog::debug("hash {} rounds={} bytes={} (stream item {})",
+                  AlgorithmName(*algorithm), item.request().rounds(),
+                  item.request().data().size(), id);
     auto cancelled = [this] { return cancelled_.load(); };
     if (WorkBytes(*algorithm, item.request()) <=
         service_->options_.inline_max_bytes) {

@@ -35,8 +35,8 @@ constexpr CodeRow kRows[] = {
     {ErrorCode::kUpstreamError, "upstream_error", 502, ""},
     {ErrorCode::kNotFound, "not_found", 404, ""},
     {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405, ""},
-    {ErrorCode::kRequestHeaderFieldsTooLarge,
-     "request_header_fields_too_large", 431, ""},
+    {ErrorCode::kRequestHeaderFieldsTooLarge, "request_header_fields_too_large",
+     431, ""},
     {ErrorCode::kServiceUnavailable, "service_unavailable", 503, ""},
     {ErrorCode::kNotReady, "not_ready", 503, ""},
     {ErrorCode::kBadRequest, "bad_request", 400, ""},
@@ -55,11 +55,11 @@ TEST(ErrorCodeTest, EveryRowOfTheTable) {
     EXPECT_EQ(ErrorCodeOf(status), row.code) << row.name;
     const HttpError error = ToHttpError(status);
     if (row.http_status == 500) {
-      EXPECT_EQ(error, (HttpError{500, ErrorCode::kInternal, "internal error",
-                                  ""}));
+      EXPECT_EQ(error,
+                (HttpError{500, ErrorCode::kInternal, "internal error", ""}));
     } else {
-      EXPECT_EQ(error, (HttpError{row.http_status, row.code, "why",
-                                  Str(row.field)}))
+      EXPECT_EQ(error,
+                (HttpError{row.http_status, row.code, "why", Str(row.field)}))
           << row.name;
     }
   }
@@ -72,9 +72,9 @@ TEST(ApiErrorTest, AnExplicitFieldWins) {
   EXPECT_EQ(ToHttpError(status),
             (HttpError{400, ErrorCode::kInvalidArgument,
                        "amount_cents must be an integer", "amount_cents"}));
-  EXPECT_EQ(ToHttpError(ApiError(ErrorCode::kCurrencyMismatch, "m", "other"))
-                .field,
-            "other");
+  EXPECT_EQ(
+      ToHttpError(ApiError(ErrorCode::kCurrencyMismatch, "m", "other")).field,
+      "other");
 }
 
 TEST(ApiErrorTest, AbslCodesFollowTheErrors) {

@@ -24,11 +24,14 @@ class FakeAccounts final : public AccountSource {
   bool hold = false;  // keep the callback in `held` instead of answering
   AccountCallback held;
   std::string last_id;
+  absl::Time last_deadline;
   int calls = 0;
 
-  void Lookup(const std::string& account_id, AccountCallback done) override {
+  void Lookup(const std::string& account_id, absl::Time deadline,
+              AccountCallback done) override {
     ++calls;
     last_id = account_id;
+    last_deadline = deadline;
     if (hold) {
       held = std::move(done);
       return;
@@ -42,11 +45,13 @@ class FakeDigests final : public DigestSource {
   absl::StatusOr<std::string> result = std::string(64, 'a');
   std::string last_data;
   uint32_t last_rounds = 0;
+  absl::Time last_deadline;
   int calls = 0;
 
-  void Sha256Hex(std::string data, uint32_t rounds,
+  void Sha256Hex(std::string data, uint32_t rounds, absl::Time deadline,
                  DigestCallback done) override {
     ++calls;
+    last_deadline = deadline;
     last_data = std::move(data);
     last_rounds = rounds;
     std::move(done)(result);

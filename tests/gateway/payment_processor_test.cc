@@ -13,8 +13,8 @@
 namespace hashmesh::gateway {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::Account42;
+using ::testing::HasSubstr;
 
 constexpr char kPayment[] =
     R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
@@ -42,7 +42,7 @@ class PaymentProcessorTest : public ::testing::Test {
 
   testing::FakeAccounts accounts_;
   testing::FakeDigests digests_;
-  PaymentProcessor processor_{&accounts_, &digests_, 100};
+  PaymentProcessor processor_{&accounts_, &digests_, 100, absl::Seconds(1)};
 };
 
 TEST_F(PaymentProcessorTest, SuccessHashesTheSpecDataWithConfiguredRounds) {
@@ -54,6 +54,10 @@ TEST_F(PaymentProcessorTest, SuccessHashesTheSpecDataWithConfiguredRounds) {
             "acc-000042|1299|GBP|corner-cafe|latte|"
             "bace429177cc7520dcfe34753b49bb97");
   EXPECT_EQ(digests_.last_rounds, 100u);
+  // One deadline for the whole payment, not a fresh one per hop.
+  EXPECT_EQ(accounts_.last_deadline, digests_.last_deadline);
+  EXPECT_GT(accounts_.last_deadline, absl::Now());
+  EXPECT_LE(accounts_.last_deadline, absl::Now() + absl::Seconds(1));
   EXPECT_THAT(**answer, HasSubstr(R"("payment_id":"pay-aaaaaaaaaaaaaaaa")"));
   EXPECT_THAT(**answer, HasSubstr(R"("balance_after_cents":431299)"));
 }
@@ -71,9 +75,8 @@ TEST_F(PaymentProcessorTest, WaitsForTheLookupThenAnswersOnce) {
   {
     // The flow outlives Process and the body: it was read before.
     std::string body = kPayment;
-    processor_.Process(body, [&](absl::StatusOr<std::string> r) {
-      answer = std::move(r);
-    });
+    processor_.Process(
+        body, [&](absl::StatusOr<std::string> r) { answer = std::move(r); });
   }
   EXPECT_FALSE(answer.has_value());
   ASSERT_TRUE(accounts_.held);

@@ -55,8 +55,7 @@ TEST(SpecExampleTest, EndToEndByteForByte) {
   EXPECT_EQ(HexDigest(**hasher, 1, "salt:acc-000042").substr(0, 32),
             kExampleSalt);
 
-  absl::StatusOr<PaymentRequest> request =
-      ParsePaymentRequest(kExampleBody);
+  absl::StatusOr<PaymentRequest> request = ParsePaymentRequest(kExampleBody);
   ASSERT_TRUE(request.ok()) << request.status();
   const Account account = ExampleAccount();
   ASSERT_TRUE(CheckAccount(*request, account).ok());

@@ -91,9 +91,8 @@ inline ::testing::AssertionResult IsApiError(const absl::Status& status,
   }
   return ::testing::AssertionFailure()
          << "got " << error.status << " " << ErrorCodeName(error.code)
-         << " field '"
-         << error.field << "' (" << status << "), want " << http_status << " "
-         << code << " field '" << field << "'";
+         << " field '" << error.field << "' (" << status << "), want "
+         << http_status << " " << code << " field '" << field << "'";
 }
 
 template <typename T>

@@ -54,7 +54,7 @@ class RouterTest : public ::testing::Test {
 
   testing::FakeAccounts accounts_;
   testing::FakeDigests digests_;
-  PaymentProcessor payments_{&accounts_, &digests_, 100};
+  PaymentProcessor payments_{&accounts_, &digests_, 100, absl::Seconds(1)};
   HealthProbe no_probe_;  // in-process upstreams: always ready
   ReadyCheck ready_{&no_probe_, &no_probe_};
   RouteMetrics route_metrics_;
@@ -104,8 +104,9 @@ TEST_F(RouterTest, MediaTypeBeforeJson) {
 TEST_F(RouterTest, UnknownPathAndWrongMethod) {
   const Reply missing = Handle(Request(http::verb::post, "/v2/pay?x=1"));
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(missing.body,
-            R"({"error":{"code":"not_found","message":"no route for /v2/pay"}})");
+  EXPECT_EQ(
+      missing.body,
+      R"({"error":{"code":"not_found","message":"no route for /v2/pay"}})");
   const Reply wrong = Handle(Request(http::verb::get, "/v1/payments"));
   EXPECT_EQ(wrong.status, 405);
   EXPECT_STREQ(wrong.allow, "POST");
@@ -131,8 +132,7 @@ TEST_F(RouterTest, BodyTooLargeIs413OnlyWhereABodyIsTaken) {
 }
 
 TEST_F(RouterTest, RefusalsOfTheHttpLayer) {
-  const Reply malformed =
-      Refuse(HttpFailure::kMalformed, nullptr, "bad chunk");
+  const Reply malformed = Refuse(HttpFailure::kMalformed, nullptr, "bad chunk");
   EXPECT_EQ(malformed.status, 400);
   EXPECT_EQ(malformed.body,
             R"({"error":{"code":"bad_request","message":"malformed HTTP )"

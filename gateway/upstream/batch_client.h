@@ -1,0 +1,306 @@
+// The client side of SPEC.md's batch streams: calls to one upstream carried
+// as items on a few long-lived bidirectional streams.
+#ifndef HASHMESH_GATEWAY_UPSTREAM_BATCH_CLIENT_H_
+#define HASHMESH_GATEWAY_UPSTREAM_BATCH_CLIENT_H_
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/support/client_callback.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gateway/upstream/upstream_metrics.h"
+#include "services/common/log.h"
+
+namespace hashmesh::gateway {
+
+struct BatchClientOptions {
+  // Streams kept open; over a round_robin channel each new stream goes to
+  // the next backend, so several backends share them.
+  int streams = 2;
+  // Items one message may carry (the servers' --max_batch_items).
+  int max_items_per_message = 1024;
+  // A stream that ended is opened again after this, doubling per failure
+  // in a row up to the maximum.
+  absl::Duration reopen_initial_backoff = absl::Milliseconds(100);
+  absl::Duration reopen_max_backoff = absl::Seconds(5);
+  // How often calls past their deadline are failed; a 504 is up to this
+  // late.
+  absl::Duration deadline_tick = absl::Milliseconds(10);
+};
+
+// Traits name a stream method's types and how to start it, e.g.:
+//   using Stub, Batch, ResultBatch, Request, Response;
+//   static void Start(Stub*, grpc::ClientContext*,
+//                     grpc::ClientBidiReactor<Batch, ResultBatch>*);
+//   static void AddItem(Batch*, uint64_t id, const Request&);
+//   static absl::StatusOr<Response> Outcome(Result&);  // moves out
+//   static constexpr absl::StatusCode kAnswerCode;  // an answer, not a fault
+//
+// A call is an item with a fresh id on the next open stream; items written
+// while a write is in flight go out together in the next message. A result
+// runs the call's callback on the gRPC thread that read it. At its deadline
+// a call fails with DEADLINE_EXCEEDED and a late result is dropped. When a
+// stream ends, its unanswered calls are sent once more on another stream
+// (both methods are idempotent), and fail with UNAVAILABLE only when none is
+// open; the stream is opened again with backoff. Thread-safe.
+template <typename Traits>
+class BatchClient {
+ public:
+  using Request = typename Traits::Request;
+  using Response = typename Traits::Response;
+  using Callback = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
+
+  // `metrics` must outlive the client.
+  BatchClient(std::shared_ptr<grpc::Channel> channel, Upstream upstream,
+              BatchClientOptions options, UpstreamMetrics* metrics)
+      : channel_(channel),
+        stub_(Traits::NewStub(std::move(channel))),
+        upstream_(upstream),
+        options_(options),
+        metrics_(metrics),
+        slots_(static_cast<size_t>(std::max(1, options.streams))) {
+    // The ticker opens the streams once the channel is connected: opened
+    // before, they would all go to the first backend that answered.
+    ticker_ = std::thread([this] { Tick(); });
+  }
+
+  // Cancels every stream and waits until each has ended; calls still in
+  // flight fail with UNAVAILABLE.
+  ~BatchClient() {
+    std::vector<std::shared_ptr<Stream>> open;
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+      for (Slot& slot : slots_) {
+        if (slot.stream != nullptr) open.push_back(slot.stream);
+      }
+    }
+    // Unlocked: a cancelled stream's OnDone takes mu_.
+    for (auto& stream : open) stream->Cancel();
+    ticker_.join();
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* open) { return *open == 0; }, &streams_alive_));
+  }
+
+  BatchClient(const BatchClient&) = delete;
+  BatchClient& operator=(const BatchClient&) = delete;
+
+  void Call(Request request, absl::Time deadline, Callback done) {
+    metrics_->in_flight().Start();
+    Dispatch(std::make_unique<PendingCall>(
+        PendingCall{std::move(request), std::move(done), deadline, absl::Now(),
+                    /*resent=*/false}));
+  }
+
+  // Streams open now.
+  int open_streams() const {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(
+        std::count_if(slots_.begin(), slots_.end(),
+                      [](const Slot& s) { return s.stream != nullptr; }));
+  }
+
+ private:
+  using Batch = typename Traits::Batch;
+  using ResultBatch = typename Traits::ResultBatch;
+
+  struct PendingCall {
+    Request request;
+    Callback done;
+    absl::Time deadline;
+    absl::Time start;
+    bool resent;
+  };
+  using CallPtr = std::unique_ptr<PendingCall>;
+
+  class Stream;
+
+  struct Slot {
+    std::shared_ptr<Stream> stream;  // null while waiting to reopen
+    absl::Time reopen_at = absl::InfinitePast();
+    absl::Duration backoff;
+  };
+
+  // Runs the callback once and ends the call's accounting. A failure is
+  // logged with its cause (rate-limited); the client sees only its code.
+  void Complete(CallPtr call, absl::StatusOr<Response> outcome) {
+    const absl::Status& status = outcome.status();
+    metrics_->Record(upstream_, static_cast<int>(status.code()),
+                     absl::Now() - call->start);
+    uint64_t suppressed = 0;
+    if (!status.ok() && status.code() != Traits::kAnswerCode &&
+        failure_log_.Allow(&suppressed)) {
+      spdlog::warn("{} call failed: {} ({} more failures not logged)",
+                   UpstreamName(upstream_), status.ToString(), suppressed);
+    }
+    std::move(call->done)(std::move(outcome));
+    metrics_->in_flight().Finish();
+  }
+
+  void Dispatch(CallPtr call) {
+    if (absl::Now() >= call->deadline) {
+      Complete(std::move(call),
+               absl::DeadlineExceededError("deadline passed before sending"));
+      return;
+    }
+    const uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    for (size_t attempt = 0; attempt < slots_.size(); ++attempt) {
+      std::shared_ptr<Stream> stream = Pick();
+      if (stream == nullptr) break;
+      if (stream->Enqueue(id, call)) return;  // it took the call
+    }
+    // Every stream has ended (an upstream going away ends them all at once)
+    // or none is open yet: open one now, unless the upstream is known down.
+    if (std::shared_ptr<Stream> stream = OpenIfChannelReady();
+        stream != nullptr && stream->Enqueue(id, call)) {
+      return;
+    }
+    Complete(std::move(call),
+             absl::UnavailableError(
+                 absl::StrCat("no open stream to ", UpstreamName(upstream_))));
+  }
+
+  std::shared_ptr<Stream> Pick() {
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      Slot& slot = slots_[next_slot_++ % slots_.size()];
+      if (slot.stream != nullptr && slot.stream->open()) return slot.stream;
+    }
+    return nullptr;
+  }
+
+  // With no stream open, a call opens one at once unless the channel knows
+  // the upstream is down: at start-up (the channel still connecting) and
+  // right after the upstream came back (before the backoff has passed).
+  std::shared_ptr<Stream> OpenIfChannelReady() {
+    const grpc_connectivity_state state =
+        channel_->GetState(/*try_to_connect=*/true);
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE ||
+        state == GRPC_CHANNEL_SHUTDOWN) {
+      return nullptr;
+    }
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return nullptr;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      Slot& slot = slots_[i];
+      if (slot.stream != nullptr && slot.stream->open()) return slot.stream;
+      // An ended stream still in its slot is replaced; its OnDone then
+      // leaves the new one alone.
+      OpenLocked(i);
+      return slot.stream;
+    }
+    return nullptr;
+  }
+
+  void OpenLocked(size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto stream = std::make_shared<Stream>(this, index);
+    slots_[index].stream = stream;
+    ++streams_alive_;
+    metrics_->StreamOpened(upstream_);
+    stream->Open(stream);
+  }
+
+  // From the stream's OnDone: free the slot, schedule the reopen, and send
+  // the unanswered calls again (once) on the other streams.
+  void Ended(const Stream* stream, size_t index, bool answered_any,
+             std::vector<CallPtr> calls) {
+    {
+      absl::MutexLock lock(&mu_);
+      Slot& slot = slots_[index];
+      if (slot.stream.get() == stream) {
+        slot.stream = nullptr;
+        slot.backoff = answered_any
+                           ? options_.reopen_initial_backoff
+                           : std::min(options_.reopen_max_backoff,
+                                      std::max(options_.reopen_initial_backoff,
+                                               slot.backoff * 2));
+        slot.reopen_at = absl::Now() + slot.backoff;
+      }
+    }
+    for (CallPtr& call : calls) {
+      if (call->resent || stopping()) {
+        Complete(std::move(call),
+                 absl::UnavailableError(
+                     absl::StrCat(UpstreamName(upstream_), " stream ended")));
+        continue;
+      }
+      call->resent = true;
+      metrics_->ItemResent(upstream_);
+      Dispatch(std::move(call));
+    }
+    absl::MutexLock lock(&mu_);
+    --streams_alive_;
+  }
+
+  bool stopping() const {
+    absl::MutexLock lock(&mu_);
+    return stopping_;
+  }
+
+  // Fails calls past their deadline and reopens ended streams when due.
+  void Tick() {
+    absl::MutexLock lock(&mu_);
+    while (!stopping_) {
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.deadline_tick);
+      if (stopping_) break;
+      const absl::Time now = absl::Now();
+      // Streams open only on a connected channel (round_robin then spreads
+      // them over the backends that are up), and its connecting again ends
+      // every backoff: the upstream is back. Asking also makes an idle
+      // channel connect.
+      const bool ready =
+          channel_->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
+      const bool reconnected = ready && !was_ready_;
+      was_ready_ = ready;
+      std::vector<std::shared_ptr<Stream>> open;
+      for (size_t i = 0; i < slots_.size(); ++i) {
+        if (slots_[i].stream != nullptr) {
+          open.push_back(slots_[i].stream);
+        } else if (ready && (reconnected || now >= slots_[i].reopen_at)) {
+          OpenLocked(i);
+        }
+      }
+      mu_.Unlock();
+      for (auto& stream : open) stream->Expire(now);
+      mu_.Lock();
+    }
+  }
+
+  const std::shared_ptr<grpc::Channel> channel_;
+  const std::unique_ptr<typename Traits::Stub> stub_;
+  const Upstream upstream_;
+  const BatchClientOptions options_;
+  UpstreamMetrics* const metrics_;
+  std::atomic<uint64_t> next_id_{1};
+  LogRateLimiter failure_log_{absl::Seconds(5)};
+  mutable absl::Mutex mu_;
+  std::vector<Slot> slots_ ABSL_GUARDED_BY(mu_);
+  size_t next_slot_ ABSL_GUARDED_BY(mu_) = 0;
+  int streams_alive_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool was_ready_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread ticker_;
+};
+
+}  // namespace hashmesh::gateway
+
+#include "gateway/upstream/batch_client_stream.h"  // IWYU pragma: export
+
+#endif  // HASHMESH_GATEWAY_UPSTREAM_BATCH_CLIENT_H_
