@@ -65,6 +65,28 @@ void UpstreamMetrics::AppendPrometheus(std::string* out) const {
                      "gRPC calls to the upstreams not yet completed.", out);
   absl::StrAppend(out, "hashmesh_upstream_calls_in_flight ", in_flight_.count(),
                   "\n");
+  auto per_upstream = [out](absl::string_view name, absl::string_view help,
+                            const auto& counters) {
+    AppendMetricHeader(name, "counter", help, out);
+    for (int u = 0; u < kUpstreamCount; ++u) {
+      absl::StrAppend(out, name, "{upstream=\"", kUpstreamNames[u], "\"} ",
+                      counters[u].load(kRelaxed), "\n");
+    }
+  };
+  per_upstream("hashmesh_upstream_stream_opens_total",
+               "Batch streams opened to the upstreams, reopens included.",
+               stream_opens_);
+  per_upstream("hashmesh_upstream_items_resent_total",
+               "Stream items sent again after their stream ended unanswered.",
+               items_resent_);
+  AppendMetricHeader("hashmesh_upstream_items_per_message", "histogram",
+                     "Items per batch-stream message sent to the upstreams.",
+                     out);
+  for (int u = 0; u < kUpstreamCount; ++u) {
+    items_per_message_[u].Render(
+        "hashmesh_upstream_items_per_message",
+        absl::StrCat("upstream=\"", kUpstreamNames[u], "\""), out);
+  }
 }
 
 }  // namespace hashmesh::gateway
