@@ -2,9 +2,16 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/abseil_runtime.h"
 #include "tools/reflection_client.h"
@@ -14,11 +21,37 @@ namespace {
 constexpr char kUsage[] =
     "usage: hashmesh-grpc HOST:PORT list\n"
     "       hashmesh-grpc HOST:PORT describe SERVICE\n"
-    "       hashmesh-grpc HOST:PORT call package.Service/Method [JSON]\n"
+    "       hashmesh-grpc HOST:PORT call package.Service/Method [JSON|@]\n"
+    "  A streaming method takes one JSON message, or with @ every JSON\n"
+    "  message on standard input, one after another (as grpcurl -d @), and\n"
+    "  prints each response on a line of its own.\n"
     "example: hashmesh-grpc localhost:50051 call "
     "hashmesh.engine.v1.HashEngine/Hash "
     "'{\"algorithm\":\"ALGORITHM_SHA256\",\"rounds\":100,\"data\":\"aGVsbG8=\"}"
     "'\n";
+
+// The JSON values of `text`, one after another (whitespace between them
+// optional), each as its own compact string.
+absl::StatusOr<std::vector<std::string>> JsonValues(std::string_view text) {
+  std::vector<std::string> values;
+  boost::json::stream_parser parser;
+  while (!text.empty()) {
+    const size_t space = text.find_first_not_of(" \t\r\n");
+    if (space == std::string_view::npos) break;
+    text.remove_prefix(space);
+    boost::json::error_code ec;
+    const size_t used = parser.write_some(text.data(), text.size(), ec);
+    if (!ec && !parser.done()) parser.finish(ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("standard input is not JSON: ", ec.message()));
+    }
+    values.push_back(boost::json::serialize(parser.release()));
+    parser.reset();
+    text.remove_prefix(used);
+  }
+  return values;
+}
 
 int Report(const absl::Status& status) {
   std::cerr << "hashmesh-grpc: " << absl::StatusCodeToString(status.code())
@@ -50,7 +83,26 @@ int main(int argc, char** argv) {
     return EXIT_SUCCESS;
   }
   if (verb == "call" && (argc == 4 || argc == 5)) {
-    auto response = client.CallUnary(argv[3], argc == 5 ? argv[4] : "{}");
+    const std::string input = argc == 5 ? argv[4] : "{}";
+    auto method = client.FindMethod(argv[3]);
+    if (!method.ok()) return Report(method.status());
+    if ((*method)->client_streaming() || (*method)->server_streaming()) {
+      std::vector<std::string> requests = {input};
+      if (input == "@") {
+        std::ostringstream in;
+        in << std::cin.rdbuf();
+        auto values = JsonValues(in.str());
+        if (!values.ok()) return Report(values.status());
+        requests = *std::move(values);
+      }
+      auto responses = client.CallStream(argv[3], requests);
+      if (!responses.ok()) return Report(responses.status());
+      for (const std::string& response : *responses) {
+        std::cout << response << "\n";
+      }
+      return EXIT_SUCCESS;
+    }
+    auto response = client.CallUnary(argv[3], input);
     if (!response.ok()) return Report(response.status());
     std::cout << *response << "\n";
     return EXIT_SUCCESS;

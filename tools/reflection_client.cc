@@ -183,8 +183,8 @@ ReflectionClient::DescribeService(absl::string_view service) {
   return absl::NotFoundError(absl::StrCat("no service ", name));
 }
 
-absl::StatusOr<std::string> ReflectionClient::CallUnary(
-    absl::string_view method, absl::string_view request_json) {
+absl::StatusOr<const google::protobuf::MethodDescriptor*>
+ReflectionClient::FindMethod(absl::string_view method) {
   const std::string full = absl::StrReplaceAll(method, {{"/", "."}});
   const size_t dot = full.rfind('.');
   if (dot == std::string::npos) {
@@ -198,11 +198,29 @@ absl::StatusOr<std::string> ReflectionClient::CallUnary(
   if (md == nullptr) {
     return absl::NotFoundError(absl::StrCat("no method ", full));
   }
+  return md;
+}
 
+absl::StatusOr<std::string> ReflectionClient::ToJson(
+    const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  auto printed =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!printed.ok()) return absl::InternalError(printed.ToString());
+  return json;
+}
+
+absl::StatusOr<std::string> ReflectionClient::CallUnary(
+    absl::string_view method, absl::string_view request_json) {
+  absl::StatusOr<const google::protobuf::MethodDescriptor*> md =
+      FindMethod(method);
+  if (!md.ok()) return md.status();
   std::unique_ptr<google::protobuf::Message> request(
-      factory_.GetPrototype(md->input_type())->New());
+      factory_.GetPrototype((*md)->input_type())->New());
   std::unique_ptr<google::protobuf::Message> response(
-      factory_.GetPrototype(md->output_type())->New());
+      factory_.GetPrototype((*md)->output_type())->New());
   auto parsed = google::protobuf::util::JsonStringToMessage(
       std::string(request_json.data(), request_json.size()), request.get());
   if (!parsed.ok()) {
@@ -217,24 +235,79 @@ absl::StatusOr<std::string> ReflectionClient::CallUnary(
   grpc::ByteBuffer in;
   grpc::Status status;
   absl::Notification done;
-  stub.UnaryCall(&context,
-                 absl::StrCat("/", md->service()->full_name(), "/", md->name()),
-                 grpc::StubOptions(), &out, &in, [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
+  stub.UnaryCall(
+      &context,
+      absl::StrCat("/", (*md)->service()->full_name(), "/", (*md)->name()),
+      grpc::StubOptions(), &out, &in, [&](grpc::Status s) {
+        status = std::move(s);
+        done.Notify();
+      });
   done.WaitForNotification();
   if (!status.ok()) return FromGrpcStatus(status);
   if (!response->ParseFromString(FromByteBuffer(in))) {
     return absl::DataLossError("unparsable response");
   }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
-  auto printed =
-      google::protobuf::util::MessageToJsonString(*response, &json, options);
-  if (!printed.ok()) return absl::InternalError(printed.ToString());
-  return json;
+  return ToJson(*response);
+}
+
+absl::StatusOr<std::vector<std::string>> ReflectionClient::CallStream(
+    absl::string_view method, const std::vector<std::string>& request_jsons) {
+  absl::StatusOr<const google::protobuf::MethodDescriptor*> md =
+      FindMethod(method);
+  if (!md.ok()) return md.status();
+  std::vector<std::string> requests;
+  for (const std::string& json : request_jsons) {
+    std::unique_ptr<google::protobuf::Message> request(
+        factory_.GetPrototype((*md)->input_type())->New());
+    auto parsed =
+        google::protobuf::util::JsonStringToMessage(json, request.get());
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("request JSON: ", parsed.ToString()));
+    }
+    requests.push_back(request->SerializeAsString());
+  }
+
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub.PrepareCall(
+      &context,
+      absl::StrCat("/", (*md)->service()->full_name(), "/", (*md)->name()),
+      &cq);
+  call->StartCall(nullptr);
+  bool ok = Await(cq);
+  for (size_t i = 0; ok && i < requests.size(); ++i) {
+    call->Write(ToByteBuffer(requests[i]), nullptr);
+    ok = Await(cq);
+  }
+  call->WritesDone(nullptr);
+  Await(cq);
+  std::vector<std::string> responses;
+  while (true) {
+    grpc::ByteBuffer in;
+    call->Read(&in, nullptr);
+    if (!Await(cq)) break;
+    std::unique_ptr<google::protobuf::Message> response(
+        factory_.GetPrototype((*md)->output_type())->New());
+    if (!response->ParseFromString(FromByteBuffer(in))) {
+      return absl::DataLossError("unparsable response");
+    }
+    absl::StatusOr<std::string> json = ToJson(*response);
+    if (!json.ok()) return json.status();
+    responses.push_back(*std::move(json));
+  }
+  grpc::Status status;
+  call->Finish(&status, nullptr);
+  Await(cq);
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ignored = false;
+  while (cq.Next(&tag, &ignored)) {
+  }
+  if (!status.ok()) return FromGrpcStatus(status);
+  return responses;
 }
 
 }  // namespace hashmesh::tools

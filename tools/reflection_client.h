@@ -32,17 +32,29 @@ class ReflectionClient {
   absl::StatusOr<const google::protobuf::ServiceDescriptor*> DescribeService(
       absl::string_view service);
 
+  // "package.Service/Method" (or "package.Service.Method"), described.
+  absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(
+      absl::string_view method);
+
   // Calls "package.Service/Method" (or "package.Service.Method") with a
   // request written in protobuf JSON; returns the response as JSON. A gRPC
   // error from the server comes back as the status it sent.
   absl::StatusOr<std::string> CallUnary(absl::string_view method,
                                         absl::string_view request_json);
 
+  // Calls a streaming method: sends each request (protobuf JSON) in order,
+  // half-closes, and returns every response as JSON, in order. A non-OK
+  // status of the stream comes back as the error, with the responses read
+  // before it lost.
+  absl::StatusOr<std::vector<std::string>> CallStream(
+      absl::string_view method, const std::vector<std::string>& request_jsons);
+
  private:
   absl::StatusOr<grpc::reflection::v1::ServerReflectionResponse> Exchange(
       const grpc::reflection::v1::ServerReflectionRequest& request);
   absl::Status AddFiles(
       const grpc::reflection::v1::FileDescriptorResponse& files);
+  absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 
   std::shared_ptr<grpc::Channel> channel_;
   absl::Duration timeout_;

@@ -56,6 +56,49 @@ TEST(EngineE2eTest, ServesReflectionCallsAndDrainsOnSigterm) {
   EXPECT_THAT(engine.output(), ::testing::HasSubstr("drained"));
 }
 
+// HashStream through reflection alone, as grpcurl -d @ calls it: the CLI
+// reads one JSON batch after another from standard input.
+TEST(EngineE2eTest, HashStreamIsCallableWithJsonBatchesOnStandardInput) {
+  ChildProcess engine = StartEngine({});
+  auto port = engine.WaitForPort(kStartTimeout);
+  ASSERT_TRUE(port.ok()) << port.status();
+  const std::string batches =
+      R"({"items":[{"id":1,"request":{"algorithm":"ALGORITHM_SHA256",)"
+      R"("rounds":100,"data":"aGVsbG8="}},{"id":2,"request":{"rounds":1}}]})"
+      "\n"
+      R"({"items":[{"id":3,"request":{"algorithm":"ALGORITHM_SHA256",)"
+      R"("rounds":1,"data":""}}]})";
+  auto cli = ChildProcess::Start(
+      {"/bin/sh", "-c",
+       absl::StrCat("printf '%s' '", batches, "' | ", HASHMESH_GRPC_BIN,
+                    " 127.0.0.1:", *port,
+                    " call hashmesh.engine.v1.HashEngine/HashStream @")});
+  ASSERT_TRUE(cli.ok()) << cli.status();
+  auto exit_code = cli->Wait(absl::Seconds(30));
+  ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+  ASSERT_EQ(*exit_code, 0) << cli->output();
+  // Each line is one result message; every item answered once by its id.
+  std::vector<std::string> ids;
+  for (absl::string_view line : absl::StrSplit(cli->output(), '\n')) {
+    if (line.empty()) continue;
+    boost::json::value message = boost::json::parse(std::string(line));
+    for (const auto& result : message.at("results").as_array()) {
+      ids.emplace_back(result.at("id").as_string().c_str());
+      if (result.at("id").as_string() == "1") {
+        EXPECT_EQ(result.at("response").at("digest").as_string(),
+                  "NKEOPxrFvHxqfH+jrk8cKlL3SybLtXz6cMfmo4XsajY=");
+      }
+      if (result.at("id").as_string() == "2") {
+        EXPECT_EQ(result.at("error").at("code").as_int64(), 3);
+      }
+    }
+  }
+  EXPECT_THAT(ids, ::testing::UnorderedElementsAre("1", "2", "3"))
+      << cli->output();
+  engine.Signal(SIGTERM);
+  EXPECT_EQ(*engine.Wait(absl::Seconds(30)), 0);
+}
+
 TEST(EngineE2eTest, JsonLogsAreOneObjectPerLine) {
   ChildProcess engine = StartEngine({"--log_format=json"});
   ASSERT_TRUE(engine.WaitForPort(kStartTimeout).ok());

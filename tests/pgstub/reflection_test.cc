@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/common/grpc_server.h"
 #include "services/pgstub/account_store_service.h"
 #include "tools/reflection_client.h"
@@ -63,6 +64,18 @@ TEST_F(ReflectionTest, GetAccountCallableWithJsonAlone) {
   ASSERT_TRUE(account.ok()) << account.status();
   EXPECT_THAT(*account, HasSubstr(R"("accountId":"acc-000013")"));
   EXPECT_THAT(*account, HasSubstr(R"("status":"ACCOUNT_STATUS_FROZEN")"));
+}
+
+TEST_F(ReflectionTest, GetAccountStreamCallableWithJsonAlone) {
+  auto results = reflection_->CallStream(
+      "hashmesh.pgstub.v1.AccountStore/GetAccountStream",
+      {R"({"items":[{"id":"7","request":{"account_id":"acc-000013"}}]})",
+       R"({"items":[{"id":"8","request":{"account_id":"nope"}}]})"});
+  ASSERT_TRUE(results.ok()) << results.status();
+  const std::string all = absl::StrJoin(*results, "\n");
+  EXPECT_THAT(all,
+              HasSubstr(R"("id":"7","account":{"accountId":"acc-000013")"));
+  EXPECT_THAT(all, HasSubstr(R"("id":"8","error":{"code":3)"));
 }
 
 }  // namespace
