@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -41,7 +45,9 @@ double MetricValue(absl::string_view body, absl::string_view series) {
   return value;
 }
 
-class MeshTest : public ::testing::Test {
+// The SPEC's contract in both upstream modes: one pgstub and one engine, and
+// a gateway per mode in front of them; each test runs against each.
+class MeshTest : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
     auto pgstub = StartPgstub();
@@ -50,13 +56,21 @@ class MeshTest : public ::testing::Test {
     auto engine = StartEngine();
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = new Service(*std::move(engine));
-    auto gateway = StartGateway(Local(pgstub_->port), Local(engine_->port));
-    ASSERT_TRUE(gateway.ok()) << gateway.status();
-    gateway_ = new Service(*std::move(gateway));
+    for (const char* mode : {"stream", "unary"}) {
+      auto gateway = StartGateway(Local(pgstub_->port), Local(engine_->port),
+                                  {absl::StrCat("--upstream_mode=", mode)});
+      ASSERT_TRUE(gateway.ok()) << gateway.status();
+      gateways_[mode] = new Service(*std::move(gateway));
+    }
   }
 
   static void TearDownTestSuite() {
-    for (Service* s : {gateway_, engine_, pgstub_}) {
+    std::vector<Service*> services;
+    for (auto& [mode, gateway] : gateways_) services.push_back(gateway);
+    gateways_.clear();
+    services.push_back(engine_);
+    services.push_back(pgstub_);
+    for (Service* s : services) {
       if (s != nullptr) {
         EXPECT_EQ(*Stop(*s), 0) << s->process->output();
       }
@@ -65,21 +79,25 @@ class MeshTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    ASSERT_NE(gateway_, nullptr) << "the mesh did not start";
+    ASSERT_TRUE(gateways_.contains(GetParam())) << "the mesh did not start";
   }
 
-  static int port() { return gateway_->port; }
+  int port() const { return gateways_.at(GetParam())->port; }
 
   static Service* pgstub_;
   static Service* engine_;
-  static Service* gateway_;
+  static std::map<std::string, Service*> gateways_;
 };
 
 Service* MeshTest::pgstub_ = nullptr;
 Service* MeshTest::engine_ = nullptr;
-Service* MeshTest::gateway_ = nullptr;
+std::map<std::string, Service*> MeshTest::gateways_;
 
-TEST_F(MeshTest, ExamplePaymentIsByteExact) {
+INSTANTIATE_TEST_SUITE_P(UpstreamModes, MeshTest,
+                         ::testing::Values("stream", "unary"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(MeshTest, ExamplePaymentIsByteExact) {
   auto response = PostPayment(port(), kExamplePayment);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 201);
@@ -87,7 +105,7 @@ TEST_F(MeshTest, ExamplePaymentIsByteExact) {
   EXPECT_EQ(response->header("content-type"), "application/json");
 }
 
-TEST_F(MeshTest, EveryErrorRow) {
+TEST_P(MeshTest, EveryErrorRow) {
   struct Case {
     std::string content_type;
     std::string body;
@@ -136,7 +154,7 @@ TEST_F(MeshTest, EveryErrorRow) {
   }
 }
 
-TEST_F(MeshTest, RoutingComesFirst) {
+TEST_P(MeshTest, RoutingComesFirst) {
   auto client = HttpClient::Connect(port());
   ASSERT_TRUE(client.ok());
   auto not_found = client->Send("POST", "/v1/payments/", kExamplePayment);
@@ -152,7 +170,7 @@ TEST_F(MeshTest, RoutingComesFirst) {
   EXPECT_EQ(encoded->status, 404);
 }
 
-TEST_F(MeshTest, KeepAliveServesManyRequestsOnOneConnection) {
+TEST_P(MeshTest, KeepAliveServesManyRequestsOnOneConnection) {
   auto client = HttpClient::Connect(port());
   ASSERT_TRUE(client.ok());
   for (int i = 0; i < 50; ++i) {
@@ -163,7 +181,7 @@ TEST_F(MeshTest, KeepAliveServesManyRequestsOnOneConnection) {
   }
 }
 
-TEST_F(MeshTest, PipelinedRequestsAreAnsweredInOrder) {
+TEST_P(MeshTest, PipelinedRequestsAreAnsweredInOrder) {
   auto client = HttpClient::Connect(port());
   ASSERT_TRUE(client.ok());
   const std::string payment = absl::StrCat(
@@ -183,7 +201,7 @@ TEST_F(MeshTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(last->body, kExampleResponse);
 }
 
-TEST_F(MeshTest, ConnectionCloseAndHttp10AreHonoured) {
+TEST_P(MeshTest, ConnectionCloseAndHttp10AreHonoured) {
   auto client = HttpClient::Connect(port());
   ASSERT_TRUE(client.ok());
   auto closing = client->Send("GET", "/healthz", "", {{"Connection", "close"}});
@@ -199,7 +217,7 @@ TEST_F(MeshTest, ConnectionCloseAndHttp10AreHonoured) {
   EXPECT_TRUE(old->WaitForClose(absl::Seconds(10)));
 }
 
-TEST_F(MeshTest, LargeBodiesGet413EvenChunked) {
+TEST_P(MeshTest, LargeBodiesGet413EvenChunked) {
   auto client = HttpClient::Connect(port());
   ASSERT_TRUE(client.ok());
   const std::string big((64 << 10) + 1, ' ');
@@ -237,7 +255,7 @@ TEST_F(MeshTest, LargeBodiesGet413EvenChunked) {
   EXPECT_LT(seconds, 60.0) << "a request timed from a stale start";
 }
 
-TEST_F(MeshTest, OversizedHeadersGet431AndGarbageGets400) {
+TEST_P(MeshTest, OversizedHeadersGet431AndGarbageGets400) {
   auto client = HttpClient::Connect(port());
   auto response =
       client->Send("GET", "/healthz", "", {{"X-Big", std::string(9000, 'a')}});
@@ -253,7 +271,7 @@ TEST_F(MeshTest, OversizedHeadersGet431AndGarbageGets400) {
 
 // Counts are compared before and after, so the test holds whatever other
 // tests sent to the suite's shared mesh first.
-TEST_F(MeshTest, MetricsCountWhatWasSent) {
+TEST_P(MeshTest, MetricsCountWhatWasSent) {
   const std::string kNotFound =
       "hashmesh_http_requests_total{route=\"other\",code=\"404\"}";
   const std::string kCreated =
@@ -290,7 +308,7 @@ TEST_F(MeshTest, MetricsCountWhatWasSent) {
                         "\"/v1/payments\",le=\"+Inf\"}"));
 }
 
-TEST_F(MeshTest, HealthzAndReadyz) {
+TEST_P(MeshTest, HealthzAndReadyz) {
   auto client = HttpClient::Connect(port());
   EXPECT_EQ(client->Send("GET", "/healthz", "")->status, 200);
   auto ready = client->Send("GET", "/readyz", "");
