@@ -6,7 +6,6 @@
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
 #include <grpcpp/support/client_callback.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
@@ -25,7 +24,6 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gateway/upstream/upstream_metrics.h"
-#include "services/common/log.h"
 
 namespace hashmesh::gateway {
 
@@ -144,12 +142,7 @@ class BatchClient {
     const absl::Status& status = outcome.status();
     metrics_->Record(upstream_, static_cast<int>(status.code()),
                      absl::Now() - call->start);
-    uint64_t suppressed = 0;
-    if (!status.ok() && status.code() != Traits::kAnswerCode &&
-        failure_log_.Allow(&suppressed)) {
-      spdlog::warn("{} call failed: {} ({} more failures not logged)",
-                   UpstreamName(upstream_), status.ToString(), suppressed);
-    }
+    LogUpstreamFailure(upstream_, status, Traits::kAnswerCode, &failure_log_);
     std::move(call->done)(std::move(outcome));
     metrics_->in_flight().Finish();
   }

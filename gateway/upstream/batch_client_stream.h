@@ -2,6 +2,8 @@
 #ifndef HASHMESH_GATEWAY_UPSTREAM_BATCH_CLIENT_STREAM_H_
 #define HASHMESH_GATEWAY_UPSTREAM_BATCH_CLIENT_STREAM_H_
 
+#include <spdlog/spdlog.h>
+
 #include "gateway/upstream/batch_client.h"
 
 namespace hashmesh::gateway {

@@ -1,7 +1,5 @@
 #include "gateway/upstream/grpc_sources.h"
 
-#include <spdlog/spdlog.h>
-
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -14,53 +12,67 @@ namespace {
 // payment, and the log must stay readable.
 constexpr absl::Duration kFailureLogInterval = absl::Seconds(5);
 
-// One in-flight call: everything gRPC needs to stay alive until it completes.
-template <typename Request, typename Response, typename Callback>
-struct Call {
-  grpc::ClientContext context;
-  Request request;
-  Response response;
-  Callback done;
-  absl::Time start = absl::Now();
+// One unary call: the reactor owns the context, request and response until
+// gRPC is done with them, then runs the callback on the gRPC thread that
+// completed the call (see payment/sources.h) and deletes itself. The call
+// counts as in flight until the callback has returned, so whatever it
+// started is accounted for before a drain can see zero.
+template <typename Request, typename Response, typename Value>
+class UnaryCall final : public grpc::ClientUnaryReactor {
+ public:
+  using Convert = Value (*)(Response&);
+  using Callback = absl::AnyInvocable<void(absl::StatusOr<Value>) &&>;
+
+  UnaryCall(Upstream upstream, absl::StatusCode expected, absl::Time deadline,
+            UpstreamMetrics* metrics, LogRateLimiter* limiter, Convert convert,
+            Callback done)
+      : upstream_(upstream),
+        expected_(expected),
+        metrics_(metrics),
+        limiter_(limiter),
+        convert_(convert),
+        done_(std::move(done)) {
+    context_.set_deadline(absl::ToChronoTime(deadline));
+    metrics_->in_flight().Start();
+  }
+
+  grpc::ClientContext* context() { return &context_; }
+  Request* request() { return &request_; }
+  Response* response() { return &response_; }
+
+  void OnDone(const grpc::Status& status) override {
+    metrics_->Record(upstream_, status.error_code(), absl::Now() - start_);
+    if (status.ok()) {
+      std::move(done_)(convert_(response_));
+    } else {
+      const absl::Status failed = FromGrpcStatus(status);
+      LogUpstreamFailure(upstream_, failed, expected_, limiter_);
+      std::move(done_)(failed);
+    }
+    UpstreamMetrics* metrics = metrics_;
+    delete this;
+    metrics->in_flight().Finish();
+  }
+
+ private:
+  const Upstream upstream_;
+  const absl::StatusCode expected_;
+  UpstreamMetrics* const metrics_;
+  LogRateLimiter* const limiter_;
+  const Convert convert_;
+  Callback done_;
+  const absl::Time start_ = absl::Now();
+  grpc::ClientContext context_;
+  Request request_;
+  Response response_;
 };
 
-// The client sees only "engine is unavailable" (api_error.h); the cause goes
-// to the log. `expected` is a code that is an answer, not a failure.
-void LogFailure(Upstream upstream, const grpc::Status& status,
-                grpc::StatusCode expected, LogRateLimiter* limiter) {
-  uint64_t suppressed = 0;
-  if (status.ok() || status.error_code() == expected ||
-      !limiter->Allow(&suppressed)) {
-    return;
-  }
-  spdlog::warn("{} call failed: {}: {} ({} more failures not logged)",
-               UpstreamName(upstream),
-               absl::StatusCodeToString(
-                   static_cast<absl::StatusCode>(status.error_code())),
-               status.error_message(), suppressed);
+Account ConvertAccount(pgstub::v1::Account& response) {
+  return AccountFromProto(response);
 }
 
-// Runs the callback on the gRPC thread that completed the call (see
-// payment/sources.h); `convert` turns the response into the callback's
-// value. The call counts as in flight until the callback has returned, so
-// whatever it started is accounted for before a drain can see zero.
-template <typename CallT, typename Convert>
-std::function<void(grpc::Status)> Completion(CallT* raw, Upstream upstream,
-                                             grpc::StatusCode expected,
-                                             UpstreamMetrics* metrics,
-                                             LogRateLimiter* limiter,
-                                             Convert convert) {
-  return [=](const grpc::Status& status) {
-    std::unique_ptr<CallT> call(raw);
-    metrics->Record(upstream, status.error_code(), absl::Now() - call->start);
-    LogFailure(upstream, status, expected, limiter);
-    if (status.ok()) {
-      std::move(call->done)(convert(call->response));
-    } else {
-      std::move(call->done)(FromGrpcStatus(status));
-    }
-    metrics->in_flight().Finish();
-  };
+std::string ConvertDigest(engine::v1::HashResponse& response) {
+  return absl::BytesToHexString(response.digest());
 }
 
 }  // namespace
@@ -81,20 +93,14 @@ GrpcAccountSource::GrpcAccountSource(
 
 void GrpcAccountSource::Lookup(const std::string& account_id,
                                absl::Time deadline, AccountCallback done) {
-  using AccountCall =
-      Call<pgstub::v1::GetAccountRequest, pgstub::v1::Account, AccountCallback>;
-  auto* call = new AccountCall;
-  call->request.set_account_id(account_id);
-  call->done = std::move(done);
-  call->context.set_deadline(absl::ToChronoTime(deadline));
-  metrics_->in_flight().Start();
-  stubs_.Next().async()->GetAccount(
-      &call->context, &call->request, &call->response,
-      Completion(call, Upstream::kStore, grpc::StatusCode::NOT_FOUND, metrics_,
-                 &failure_log_,
-                 [](pgstub::v1::Account& response) -> absl::StatusOr<Account> {
-                   return AccountFromProto(response);
-                 }));
+  auto* call = new UnaryCall<pgstub::v1::GetAccountRequest, pgstub::v1::Account,
+                             Account>(
+      Upstream::kStore, absl::StatusCode::kNotFound, deadline, metrics_,
+      &failure_log_, ConvertAccount, std::move(done));
+  call->request()->set_account_id(account_id);
+  stubs_.Next().async()->GetAccount(call->context(), call->request(),
+                                    call->response(), call);
+  call->StartCall();
 }
 
 GrpcDigestSource::GrpcDigestSource(
@@ -104,23 +110,16 @@ GrpcDigestSource::GrpcDigestSource(
 
 void GrpcDigestSource::Sha256Hex(std::string data, uint32_t rounds,
                                  absl::Time deadline, DigestCallback done) {
-  using HashCall =
-      Call<engine::v1::HashRequest, engine::v1::HashResponse, DigestCallback>;
-  auto* call = new HashCall;
-  call->request.set_algorithm(engine::v1::ALGORITHM_SHA256);
-  call->request.set_rounds(rounds);
-  call->request.set_data(std::move(data));
-  call->done = std::move(done);
-  call->context.set_deadline(absl::ToChronoTime(deadline));
-  metrics_->in_flight().Start();
-  stubs_.Next().async()->Hash(
-      &call->context, &call->request, &call->response,
-      Completion(call, Upstream::kEngine, grpc::StatusCode::OK, metrics_,
-                 &failure_log_,
-                 [](const engine::v1::HashResponse& response)
-                     -> absl::StatusOr<std::string> {
-                   return absl::BytesToHexString(response.digest());
-                 }));
+  auto* call = new UnaryCall<engine::v1::HashRequest, engine::v1::HashResponse,
+                             std::string>(
+      Upstream::kEngine, absl::StatusCode::kOk, deadline, metrics_,
+      &failure_log_, ConvertDigest, std::move(done));
+  call->request()->set_algorithm(engine::v1::ALGORITHM_SHA256);
+  call->request()->set_rounds(rounds);
+  call->request()->set_data(std::move(data));
+  stubs_.Next().async()->Hash(call->context(), call->request(),
+                              call->response(), call);
+  call->StartCall();
 }
 
 }  // namespace hashmesh::gateway

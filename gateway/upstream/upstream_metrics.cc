@@ -1,5 +1,7 @@
 #include "gateway/upstream/upstream_metrics.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +30,17 @@ constexpr std::array<const char*, 17> kGrpcCodeNames = {"OK",
                                                         "UNAUTHENTICATED"};
 
 }  // namespace
+
+void LogUpstreamFailure(Upstream upstream, const absl::Status& status,
+                        absl::StatusCode answer_code, LogRateLimiter* limiter) {
+  uint64_t suppressed = 0;
+  if (status.ok() || status.code() == answer_code ||
+      !limiter->Allow(&suppressed)) {
+    return;
+  }
+  spdlog::warn("{} call failed: {} ({} more failures not logged)",
+               UpstreamName(upstream), status.ToString(), suppressed);
+}
 
 absl::string_view UpstreamName(Upstream upstream) {
   return kUpstreamNames[static_cast<int>(upstream)];

@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gateway/metrics/prometheus.h"
 #include "services/common/in_flight.h"
+#include "services/common/log.h"
 
 namespace hashmesh::gateway {
 
@@ -20,6 +22,13 @@ inline constexpr int kUpstreamCount = 2;
 
 // "store" or "engine": the metrics label and the name in log lines.
 absl::string_view UpstreamName(Upstream upstream);
+
+// Logs a failed upstream call with its cause, at most once per `limiter`'s
+// interval: clients see only "engine is unavailable" (api_error.h).
+// `answer_code` is a code that is an answer, not a failure (the store's
+// NOT_FOUND).
+void LogUpstreamFailure(Upstream upstream, const absl::Status& status,
+                        absl::StatusCode answer_code, LogRateLimiter* limiter);
 
 // Thread-safe; recording is a few relaxed atomic increments.
 class UpstreamMetrics {
