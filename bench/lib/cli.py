@@ -3,15 +3,21 @@
 import argparse
 import datetime
 import os
+import re
 import shutil
+import textwrap
 
 from processes import REPO
 
 # Every configuration bench/run.sh knows, by what measures it: wrk against
 # the gateway (which also needs the digest's cost, hash_bench) or nginx, or
 # hashmesh-loadgen against a gRPC service alone, the last two also in open
-# loop at --pgstub-rate.
-GATEWAY_CONFIGS = ("mesh", "inproc")
+# loop at --pgstub-rate. The mesh runs in both of the gateway's
+# --upstream_mode values, in the same run, so that what the batch streams
+# (issue 12) buy is read side by side with the calls they replaced.
+UPSTREAM_MODES = {"mesh": "stream", "mesh-unary": "unary"}
+MESH_CONFIGS = tuple(UPSTREAM_MODES)
+GATEWAY_CONFIGS = MESH_CONFIGS + ("inproc",)
 LOADGEN_CONFIGS = ("engine", "pgstub", "grpcfloor")
 OPEN_LOOP_CONFIGS = ("pgstub", "grpcfloor")
 CONFIGS = GATEWAY_CONFIGS + ("nginx",) + LOADGEN_CONFIGS
@@ -26,6 +32,11 @@ class DefaultsFormatter(argparse.HelpFormatter):
             h += " (default: %(default)s)"
         return h
 
+    def _split_lines(self, text, width):
+        # Whole words only: a configuration name (mesh-unary) is not cut at
+        # its hyphen.
+        return textwrap.wrap(re.sub(r"\s+", " ", text).strip(), width, break_on_hyphens=False)
+
 
 def csv_ints(s):
     return [int(x) for x in s.split(",") if x.strip()]
@@ -35,7 +46,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run.sh",
         description="The hashmesh benchmark (issue 6): builds the release preset, runs wrk "
-                    "against the mesh, the in-process gateway and an nginx floor, the engine, "
+                    "against the mesh (batch streams and unary calls), the in-process gateway "
+                    "and an nginx floor, the engine, "
                     "pgstub and a gRPC floor alone with hashmesh-loadgen, times the build, counts lines of "
                     "code, and writes bench/results/<timestamp>/{results.json,report.md,chart.png}. "
                     "How to read it: bench/README.md.",
@@ -44,7 +56,8 @@ def parse_args(argv):
                     help="smoke run under a minute: rounds 100, 256 connections, 3 s runs after "
                          "1 s warm-ups, no build timing (explicit flags still win)")
     ap.add_argument("--configs", default=None,
-                    help="comma list of mesh,inproc,nginx,engine,pgstub,grpcfloor [default: all]")
+                    help=f"comma list of {','.join(CONFIGS)} (mesh: --upstream_mode=stream, "
+                         f"mesh-unary: the same mesh with --upstream_mode=unary) [default: all]")
     ap.add_argument("--rounds", default=None, help="gateway --hash_rounds values [default: 1,100,1000]")
     ap.add_argument("--connections", default=None, help="wrk -c values (also loadgen concurrency) "
                     "[default: 64,256]")
@@ -60,7 +73,7 @@ def parse_args(argv):
     ap.add_argument("--accounts", type=int, default=100000, help="accounts (pgstub, inproc store, wrk script)")
     ap.add_argument("--gateway-threads", type=int, default=0, help="gateway --threads (0: its default, "
                     "one per CPU)")
-    ap.add_argument("--upstream-channels", type=int, default=2, help="gateway --upstream_channels (mesh)")
+    ap.add_argument("--upstream-channels", type=int, default=2, help="gateway --upstream_channels (mesh, mesh-unary)")
     ap.add_argument("--loadgen-channels", type=int, default=2, help="hashmesh-loadgen --channels for the "
                     "engine/pgstub alone runs (2 = what the gateway opens)")
     for name in ("gateway", "engine", "pgstub"):

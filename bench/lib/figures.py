@@ -49,6 +49,10 @@ def f_pct(v):
     return "n/a" if v is None else f"{100 * v:.0f}%"
 
 
+def f_ratio(v):
+    return "n/a" if v is None else f"{v:.2f}"
+
+
 def find(res, cfg, rounds, conns):
     """The best run of a configuration: a measured one that did not fail, with
     the most requests/s (several with --repeat, and the floor runs twice)."""

@@ -24,8 +24,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402  (bench/lib/report.py)
 from builds import BuildSteps, previous_clean_build_s  # noqa: E402
-from cli import (GATEWAY_CONFIGS, LOADGEN_CONFIGS, OPEN_LOOP_CONFIGS,  # noqa: E402
-                 parse_args)
+from cli import (GATEWAY_CONFIGS, LOADGEN_CONFIGS, MESH_CONFIGS,  # noqa: E402
+                 OPEN_LOOP_CONFIGS, parse_args)
 from figures import run_label  # noqa: E402
 from procfs import clk_tck, fmt_dur, now  # noqa: E402
 from processes import REPO, Procs, enable_parent_death_signal  # noqa: E402
@@ -175,8 +175,8 @@ class Bench(BuildSteps, Servers, Runs):
 
         if not a.no_build:
             self.build()
-        need = {"gateway": set(GATEWAY_CONFIGS), "engine": {"mesh", "engine"},
-                "pgstub": {"mesh", "pgstub"}, "grpcfloor": {"grpcfloor"},
+        need = {"gateway": set(GATEWAY_CONFIGS), "engine": {"engine", *MESH_CONFIGS},
+                "pgstub": {"pgstub", *MESH_CONFIGS}, "grpcfloor": {"grpcfloor"},
                 "loadgen": set(LOADGEN_CONFIGS), "hash_bench": set(GATEWAY_CONFIGS)}
         missing = [str(p) for k, p in self.bins().items()
                    if need[k] & set(a.configs) and not p.exists()]

@@ -16,7 +16,7 @@ from chart import chart  # noqa: E402
 from figures import HEADLINE_CONNS, NOISY_CORES, table  # noqa: E402
 from tables import (article_table, build_section, cpu_table, floor_section,  # noqa: E402
                     hop_table, idle_table, loc_section, memory_table, runs_table,
-                    services_table)
+                    services_table, stream_table)
 from targets import bounds, targets  # noqa: E402
 
 
@@ -53,7 +53,7 @@ def render(res):
         if t:
             out += [f"## The article's table, {c} connections", "", t, ""]
     out += ["Memory = the sum over the configuration's processes (gateway; + engine + pgstub "
-            "for the mesh; nginx master + workers); idle = VmRSS after start-up, under load = "
+            "for mesh and mesh-unary; nginx master + workers); idle = VmRSS after start-up, under load = "
             "VmHWM (peak RSS) after the warm-up and measured run. Compile time = the whole "
             "project, clean, and the gateway after changing one source. Lines of code = payment "
             "business logic (gateway/payment/ + gateway/payment_handler.cc), all of gateway/ in "
@@ -62,15 +62,23 @@ def render(res):
     if res["runs"]:
         chart = "chart.png"
         out += [f"![throughput and p99 per configuration]({chart})", ""]
-    out += ["## Targets (issues 3 and 6; benchmark, not tests)", "",
+    out += ["## Targets (issues 3, 6 and 12; benchmark, not tests)", "",
             "*Best possible here* estimates what the floors allow any implementation on this "
             "machine (see the gRPC floor below): a target well beyond it cannot be met here, "
-            "whatever the code does.", "",
+            "whatever the code does. Issue 12's compare the mesh (batch streams) with inproc "
+            "in the same run, mesh-unary's figures in brackets.", "",
             table(["target", "measured", "best possible here", "verdict"],
-                  [[t["target"], t["measured"], t["best_possible_here"], f"**{t['verdict']}**"]
+                  [[t["target"], t["measured"], t["best_possible_here"],
+                    f"**{t['verdict']}**" if t["verdict"] != "-" else "-"]
                    for t in targets(res)]), ""]
     out += ["## Every run (wrk)", "", runs_table(res), "",
-            "## The price of the gRPC hops: mesh vs inproc", "", hop_table(res), "",
+            "## The price of the gRPC hops: mesh and mesh-unary vs inproc", "", hop_table(res), "",
+            "## Batch streams (mesh, `--upstream_mode=stream`)", "",
+            "What the gateway's streams carried over each measured run: the difference of its "
+            "/metrics before and after (`hashmesh_upstream_items_per_message` _sum / _count, "
+            "`_items_resent_total`, `_stream_opens_total`). One item is one lookup (store) or "
+            "one digest (engine); mesh-unary makes one gRPC call per item instead.", "",
+            stream_table(res), "",
             "## Memory per process (MB = 10^6 bytes; idle VmRSS / peak VmHWM)", "", memory_table(res), "",
             "Idle RSS split (from /proc/PID/status RssAnon / RssFile):", "", idle_table(res), "",
             "## CPU microseconds per request, per process", "",

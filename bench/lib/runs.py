@@ -8,8 +8,9 @@ import os
 import re
 import time
 
-from cli import OPEN_LOOP_CONFIGS
-from figures import mb, run_label
+import metrics
+from cli import MESH_CONFIGS, OPEN_LOOP_CONFIGS, UPSTREAM_MODES
+from figures import f_ratio, mb, run_label
 from procfs import children_cpu_seconds, http, machine_busy_ticks, now
 from processes import REPO, StartError, run_logged
 from workload import lua_bodies, payment_request, payment_response
@@ -78,16 +79,6 @@ class Runs:
             raise RuntimeError(f"hashmesh-loadgen failed (exit {code}); log {log_path}")
         return json.loads(lines[-1]), code
 
-    def gateway_status_counts(self):
-        """The gateway's own count of /v1/payments answers by status code."""
-        status, body = http("GET", f"http://127.0.0.1:{self.args.gateway_port}/metrics")
-        counts = {}
-        if status == 200:
-            for m in re.finditer(r'^hashmesh_http_requests_total\{route="payments",code="(\d+)"\} (\d+)$',
-                                 body.decode(), re.M):
-                counts[m.group(1)] = counts.get(m.group(1), 0) + int(m.group(2))
-        return counts
-
     def check_first_payment(self, port, rounds):
         """One payment before the warm-up, compared byte for byte with SPEC.md."""
         i, amount, cur = lua_bodies(self.args.accounts)[0]
@@ -110,7 +101,8 @@ class Runs:
         return label, logdir, rec
 
     def http_run(self, cfg, rounds, conns, seq=None):
-        """One measured wrk run of mesh, inproc or nginx; fresh processes each time."""
+        """One measured wrk run of mesh, mesh-unary, inproc or nginx; fresh
+        processes each time."""
         a = self.args
         label, logdir, rec = self.new_run("wrk", cfg, rounds, conns, seq)
         started = []
@@ -119,11 +111,12 @@ class Runs:
                 self.check_ports([a.nginx_port])
                 started.append(self.start_nginx(logdir, self.floor_body))
                 port = a.nginx_port
-            elif cfg == "mesh":
+            elif cfg in MESH_CONFIGS:
                 self.check_ports([a.gateway_port, a.engine_port, a.pgstub_port])
                 started.append(self.start_pgstub(logdir))
                 started.append(self.start_engine(logdir))
-                started.append(self.start_gateway(logdir, "mesh", rounds, started[:]))
+                started.append(self.start_gateway(logdir, cfg, rounds, started[:]))
+                rec["upstream_mode"] = UPSTREAM_MODES[cfg]
                 port = a.gateway_port
             else:
                 self.check_ports([a.gateway_port])
@@ -141,9 +134,14 @@ class Runs:
             self.progress(f"{label}: warm-up {a.warmup} s")
             self.wrk(port, conns, a.warmup, logdir / "wrk-warmup.log")
             self.progress(f"{label}: measuring {a.duration} s")
+            # /metrics is read outside the /proc samples: its own request
+            # is not the run's CPU.
+            stream = rec.get("upstream_mode") == "stream"
+            samples0 = metrics.read(port) if stream else []
             before = self.sample(started)
             w = self.wrk(port, conns, a.duration, logdir / "wrk.log")
             after = self.sample(started)
+            samples1 = metrics.read(port) if cfg != "nginx" else []
             secs = w["duration_us"] / 1e6
             lat = w["latency_us"]
             rec.update({
@@ -154,13 +152,11 @@ class Runs:
                 "bytes_per_response": round(w["bytes"] / w["requests"], 1) if w["requests"] else None})
             per, rec["machine"] = self.cpu_figures(started, before, after, w["requests"])
             self.add_process_figures(rec, started, per)
+            if stream:
+                # Over the measured run only, like every other figure of it.
+                rec["upstream_streams"] = metrics.stream_figures(samples0, samples1)
             if cfg != "nginx":
-                counts = self.gateway_status_counts()
-                rec["gateway_status_counts"] = counts
-                bad = sum(n for code, n in counts.items() if not code.startswith("2"))
-                if bad:
-                    rec["fail_reasons"].append(f"gateway /metrics counted {bad} non-2xx answers "
-                                               f"(warm-up included): {counts}")
+                self.check_status_counts(rec, metrics.status_counts(samples1), w["requests"])
             if rec["non2xx"]:
                 rec["fail_reasons"].append(f"{rec['non2xx']} non-2xx responses")
             sock = {k: v for k, v in w["errors"].items() if k != "status" and v}
@@ -173,6 +169,20 @@ class Runs:
         finally:
             self.stop_started(started, rec)
         self.finish_run(rec)
+
+    def check_status_counts(self, rec, counts, requests):
+        """The gateway's own count of /v1/payments answers (first payment,
+        warm-up and run): any non-2xx fails the run, and so does a count
+        below wrk's, which means /metrics was not read right."""
+        rec["gateway_status_counts"] = counts
+        bad = sum(n for code, n in counts.items() if not code.startswith("2"))
+        if bad:
+            rec["fail_reasons"].append(f"gateway /metrics counted {bad} non-2xx answers "
+                                       f"(warm-up included): {counts}")
+        if sum(counts.values()) < requests:
+            rec["fail_reasons"].append(f"gateway /metrics counted {sum(counts.values())} "
+                                       f"/v1/payments answers, wrk {requests}: cannot check "
+                                       f"the gateway's non-2xx count")
 
     def hash_cost(self):
         """CPU microseconds of one payment's digest per --rounds value (the
@@ -303,4 +313,17 @@ class Runs:
             print(f"    {rec['label']}: {rec['rps']:,.0f} req/s, avg {lat['mean']:.2f} ms, "
                   f"p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms, "
                   f"{cpu:.1f} us CPU/req, peak RSS {mb(rec['sum']['hwm_kb']):.1f} MB, "
-                  f"other load {rec['machine']['foreign_busy_cores']} cores", flush=True)
+                  f"other load {rec['machine']['foreign_busy_cores']} cores"
+                  + stream_note(rec), flush=True)
+
+
+def stream_note(rec):
+    """Items per message of a stream run, for the progress line."""
+    if rec.get("upstream_mode") != "stream":
+        return ""
+    st = rec.get("upstream_streams")
+    if st is None:
+        return "; items per message: not in the gateway's /metrics"
+    return "; items per message " + ", ".join(
+        f"{u} {f_ratio(st[u]['items_per_message'])} (resent {st[u]['items_resent']})"
+        for u in metrics.UPSTREAMS)

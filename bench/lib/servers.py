@@ -4,6 +4,7 @@ hashbench.Bench: it uses the run's args, procs and build directory."""
 import os
 import shlex
 
+from cli import UPSTREAM_MODES
 from procfs import http, port_free, port_open
 from processes import REPO, StartError, wait_until
 
@@ -46,18 +47,22 @@ class Servers:
     def start_grpcfloor(self, logdir):
         return self.start_grpc_service("grpcfloor", self.args.grpcfloor_port, [], logdir)
 
-    def start_gateway(self, logdir, mode, rounds, upstreams):
+    def start_gateway(self, logdir, cfg, rounds, upstreams):
+        """The gateway of cfg (cli.GATEWAY_CONFIGS), ready."""
         a = self.args
         argv = [self.bins()["gateway"], f"--listen=127.0.0.1:{a.gateway_port}",
                 f"--hash_rounds={rounds}", f"--accounts={a.accounts}", "--drain_timeout=2s"]
         if a.gateway_threads:
             argv.append(f"--threads={a.gateway_threads}")
-        if mode == "inproc":
+        if cfg == "inproc":
             argv += ["--store=inproc", "--engine=inproc"]
         else:
+            # The mode explicitly, also for the default (stream): a run's
+            # command line in its log says what it measured.
             argv += [f"--store_target=127.0.0.1:{a.pgstub_port}",
                      f"--engine_target=127.0.0.1:{a.engine_port}",
-                     f"--upstream_channels={a.upstream_channels}"]
+                     f"--upstream_channels={a.upstream_channels}",
+                     f"--upstream_mode={UPSTREAM_MODES[cfg]}"]
         argv += shlex.split(a.gateway_args)
         p = self.procs.start("gateway", argv, logdir / "gateway.log")
         url = f"http://127.0.0.1:{a.gateway_port}/readyz"

@@ -1,14 +1,16 @@
 """The report's tables, one function each, from a results.json."""
 
+from cli import GATEWAY_CONFIGS, MESH_CONFIGS
 from figures import (ARTICLE, HEADLINE_CONNS, HEADLINE_ROUNDS, best_runs, compile_cell,
-                     f_int, f_mb, f_ms, f_pct, f_us, find, fraction, loc_lines, noisy, proc,
-                     table)
+                     f_int, f_mb, f_ms, f_pct, f_ratio, f_us, find, fraction, loc_lines, noisy,
+                     proc, table)
+from metrics import UPSTREAMS
 
 
 def article_table(res, conns, with_article):
     cols = [r for r in best_runs(res, "wrk") if r["connections"] == conns and r["config"] != "nginx"
             and r.get("rps") is not None]
-    cols.sort(key=lambda r: (r["config"] != "mesh", r["rounds"]))
+    cols.sort(key=lambda r: (GATEWAY_CONFIGS.index(r["config"]), r["rounds"]))
     floor = find(res, "nginx", None, conns)
     if not cols and not floor:
         return None
@@ -147,25 +149,63 @@ def cpu_table(res):
                   "context switches per request"], rows)
 
 
+def items_cell(r):
+    """A mesh run's items per message, store / engine (batch streams only)."""
+    mode = r.get("upstream_mode")  # absent in results older than issue 12
+    if mode != "stream":
+        return "- (a call each)" if mode == "unary" else "-"
+    st = r.get("upstream_streams")
+    if not st:
+        return "not in /metrics"
+    return " / ".join(f_ratio(st[u]["items_per_message"]) for u in UPSTREAMS)
+
+
 def hop_table(res):
+    """Each mesh (streams, then unary calls) against inproc at the same
+    rounds and connections."""
     rows = []
-    for m in best_runs(res, "wrk"):
-        if m["config"] != "mesh" or m.get("rps") is None:
-            continue
+    meshes = [r for r in best_runs(res, "wrk") if r["config"] in MESH_CONFIGS]
+    meshes.sort(key=lambda r: (r["rounds"], r["connections"], MESH_CONFIGS.index(r["config"])))
+    for m in meshes:
         i = find(res, "inproc", m["rounds"], m["connections"])
-        if not i or i.get("rps") is None:
+        if m.get("rps") is None or not i or i.get("rps") is None:
             continue
         cm, ci = m["sum"]["cpu_us_per_req"], i["sum"]["cpu_us_per_req"]
         rows.append([
-            f"r{m['rounds']} c{m['connections']}", f_int(i["rps"]), f_int(m["rps"]),
+            f"r{m['rounds']} c{m['connections']}", m["config"], f_int(i["rps"]), f_int(m["rps"]),
             f_pct(m["rps"] / i["rps"]) if i["rps"] else "n/a",
             f"{m['latency_ms']['p50'] - i['latency_ms']['p50']:+.2f} ms",
             f"{m['latency_ms']['p99'] - i['latency_ms']['p99']:+.2f} ms",
             f"{f_us(ci)} -> {f_us(cm)} ({cm - ci:+.1f})",
-            f"{f_mb(i['sum']['hwm_kb'])} -> {f_mb(m['sum']['hwm_kb'])}"])
-    return table(["rounds, connections", "inproc req/s", "mesh req/s", "mesh / inproc",
+            f"{f_mb(i['sum']['hwm_kb'])} -> {f_mb(m['sum']['hwm_kb'])}",
+            items_cell(m)])
+    return table(["rounds, connections", "mesh", "inproc req/s", "mesh req/s", "mesh / inproc",
                   "p50 added by the hops", "p99 added by the hops",
-                  "CPU us/request inproc -> mesh (the hops)", "peak memory inproc -> mesh"], rows)
+                  "CPU us/request inproc -> mesh (the hops)", "peak memory inproc -> mesh",
+                  "items per message, store / engine"], rows)
+
+
+def stream_table(res):
+    """What the batch streams carried in every stream run, over its measured
+    run (the gateway's /metrics before and after)."""
+    rows = []
+    for r in res["runs"]:
+        if r.get("upstream_mode") != "stream" or r.get("rps") is None:
+            continue
+        st = r.get("upstream_streams")
+        if not st:
+            rows.append([r["label"], f_int(r["rps"]), "not in /metrics", "-", "-", "-"])
+            continue
+        rows.append([r["label"], f_int(r["rps"])]
+                    + [f"{f_int(st[u]['items'])} / {f_int(st[u]['messages'])} = "
+                       f"**{f_ratio(st[u]['items_per_message'])}**" for u in UPSTREAMS]
+                    + [" / ".join(f_int(st[u][k]) for u in UPSTREAMS)
+                       for k in ("items_resent", "stream_opens")])
+    if not rows:
+        return "no stream run (`--configs ...,mesh`)"
+    return table(["run", "requests/s", "store: items / messages = per message",
+                  "engine: items / messages = per message", "items resent, store / engine",
+                  "streams opened, store / engine"], rows)
 
 
 def services_table(res):
@@ -232,9 +272,10 @@ def floor_section(res, bounds):
             rows.append([f"{name}'s server CPU per call above the floor ({what})",
                          f"{us - h['server_us']:+.1f} us"])
     if b.get("mesh_cpu_us") is not None:
-        rows += [["a mesh payment: the in-process gateway's work + two hops, about",
+        rows += [["a mesh payment with unary calls (mesh-unary): the in-process gateway's work "
+                  "+ two hops, about (batch streams share part of a hop among items)",
                   f"**{b['mesh_cpu_us']:.0f} us**"],
-                 ["so the mesh, with wrk on the same cores, about at most",
+                 ["so mesh-unary, with wrk on the same cores, about at most",
                   f"**{f_int(b['mesh_rps'])} req/s ({f_pct(b.get('mesh_fraction'))} of the "
                   f"nginx floor)**"]]
     return table(["", "figure"], rows)
