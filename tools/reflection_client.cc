@@ -48,6 +48,15 @@ bool Await(grpc::CompletionQueue& cq) {
   return cq.Next(&tag, &ok) && ok;
 }
 
+// Shuts `cq` down once its last operation is done, and drains it.
+void ShutdownAndDrain(grpc::CompletionQueue& cq) {
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ignored = false;
+  while (cq.Next(&tag, &ignored)) {
+  }
+}
+
 // One request, one response, on a fresh reflection stream.
 grpc::Status ExchangeOn(grpc::GenericStub& stub, const char* method,
                         absl::Duration timeout, const std::string& request,
@@ -74,11 +83,7 @@ grpc::Status ExchangeOn(grpc::GenericStub& stub, const char* method,
   grpc::Status status;
   call->Finish(&status, nullptr);
   Await(cq);
-  cq.Shutdown();
-  void* tag = nullptr;
-  bool ignored = false;
-  while (cq.Next(&tag, &ignored)) {
-  }
+  ShutdownAndDrain(cq);
   if (status.ok() && !ok) {
     return grpc::Status(grpc::StatusCode::INTERNAL, "no reflection response");
   }
@@ -301,11 +306,7 @@ absl::StatusOr<std::vector<std::string>> ReflectionClient::CallStream(
   grpc::Status status;
   call->Finish(&status, nullptr);
   Await(cq);
-  cq.Shutdown();
-  void* tag = nullptr;
-  bool ignored = false;
-  while (cq.Next(&tag, &ignored)) {
-  }
+  ShutdownAndDrain(cq);
   if (!status.ok()) return FromGrpcStatus(status);
   return responses;
 }

@@ -31,6 +31,15 @@ v1::HashItem Item(uint64_t id, v1::Algorithm algorithm, uint32_t rounds,
   return item;
 }
 
+// Items 0..n-1, all the same SHA-256 request.
+v1::HashBatch Batch(uint64_t n, uint32_t rounds) {
+  v1::HashBatch batch;
+  for (uint64_t id = 0; id < n; ++id) {
+    *batch.add_items() = Item(id, v1::ALGORITHM_SHA256, rounds, "x");
+  }
+  return batch;
+}
+
 class HashStreamTest : public ::testing::Test {
  protected:
   // One worker and a queue of 4, so that a held worker makes the queue's
@@ -140,10 +149,7 @@ TEST_F(HashStreamTest, ItemsBeyondTheQueueAreShedOneByOne) {
   HoldTheWorker();
   grpc::ClientContext context;
   std::unique_ptr<Stream> stream = stub_->HashStream(&context);
-  v1::HashBatch batch;
-  for (uint64_t id = 0; id < 6; ++id) {
-    *batch.add_items() = Item(id, v1::ALGORITHM_SHA256, 1, "x");
-  }
+  const v1::HashBatch batch = Batch(6, 1);
   ASSERT_TRUE(stream->Write(batch));
   // The queue holds 4: the other 2 are shed at once, before any hash.
   std::map<uint64_t, v1::HashResult> shed = ReadResults(*stream, 2);
@@ -168,10 +174,7 @@ TEST_F(HashStreamTest, AMessageOverTheLimitEndsTheStream) {
   Start({.max_batch_items = 3});
   grpc::ClientContext context;
   std::unique_ptr<Stream> stream = stub_->HashStream(&context);
-  v1::HashBatch batch;
-  for (uint64_t id = 0; id < 4; ++id) {
-    *batch.add_items() = Item(id, v1::ALGORITHM_SHA256, 1, "x");
-  }
+  const v1::HashBatch batch = Batch(4, 1);
   stream->Write(batch);
   v1::HashResultBatch results;
   EXPECT_FALSE(stream->Read(&results));
@@ -186,10 +189,7 @@ TEST_F(HashStreamTest, CancellationFreesTheQueuedItems) {
   HoldTheWorker();
   grpc::ClientContext context;
   std::unique_ptr<Stream> stream = stub_->HashStream(&context);
-  v1::HashBatch batch;
-  for (uint64_t id = 0; id < 3; ++id) {
-    *batch.add_items() = Item(id, v1::ALGORITHM_SHA256, 1000000, "x");
-  }
+  const v1::HashBatch batch = Batch(3, 1000000);
   ASSERT_TRUE(stream->Write(batch));
   ASSERT_TRUE(Eventually([&] { return pool_->queued() == 3; }));
   context.TryCancel();
@@ -204,10 +204,7 @@ TEST_F(HashStreamTest, DrainAnswersWhatItHoldsThenEndsWithUnavailable) {
   HoldTheWorker();
   grpc::ClientContext context;
   std::unique_ptr<Stream> stream = stub_->HashStream(&context);
-  v1::HashBatch batch;
-  for (uint64_t id = 0; id < 3; ++id) {
-    *batch.add_items() = Item(id, v1::ALGORITHM_SHA256, 1, "x");
-  }
+  const v1::HashBatch batch = Batch(3, 1);
   ASSERT_TRUE(stream->Write(batch));
   ASSERT_TRUE(Eventually([&] { return pool_->queued() == 3; }));
   std::thread drain([this] { server_->Drain(); });
