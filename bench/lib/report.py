@@ -56,7 +56,7 @@ def render(res):
             "for mesh and mesh-unary; nginx master + workers); idle = VmRSS after start-up, under load = "
             "VmHWM (peak RSS) after the warm-up and measured run. Compile time = the whole "
             "project, clean, and the gateway after changing one source. Lines of code = payment "
-            "business logic (gateway/payment/ + gateway/payment_handler.cc), all of gateway/ in "
+            "business logic (gateway/payment/), all of gateway/ in "
             "brackets. The article's columns are its figures on its own 2-vCPU machine, for "
             "scale only.", ""]
     if res["runs"]:
