@@ -190,16 +190,15 @@ class BatchClient {
       return nullptr;
     }
     absl::MutexLock lock(&mu_);
-    if (stopping_) return nullptr;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      Slot& slot = slots_[i];
+    if (stopping_ || slots_.empty()) return nullptr;
+    // Another call may have opened one meanwhile; otherwise slot 0 gets a
+    // new stream (an ended one still there is replaced, and its OnDone then
+    // leaves the new one alone).
+    for (const Slot& slot : slots_) {
       if (slot.stream != nullptr && slot.stream->open()) return slot.stream;
-      // An ended stream still in its slot is replaced; its OnDone then
-      // leaves the new one alone.
-      OpenLocked(i);
-      return slot.stream;
     }
-    return nullptr;
+    OpenLocked(0);
+    return slots_[0].stream;
   }
 
   void OpenLocked(size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -251,7 +250,7 @@ class BatchClient {
   void Tick() {
     absl::MutexLock lock(&mu_);
     while (!stopping_) {
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.deadline_tick);
+      mu_.AwaitWithTimeout(absl::Condition{&stopping_}, options_.deadline_tick);
       if (stopping_) break;
       const absl::Time now = absl::Now();
       // Streams open only on a connected channel (round_robin then spreads

@@ -115,7 +115,7 @@ grpc::ServerUnaryReactor* HashService::Hash(
 class HashService::Stream final
     : public BatchStream<v1::HashBatch, v1::HashResultBatch> {
  public:
-  Stream(HashService* service)
+  explicit Stream(HashService* service)
       : BatchStream(&service->streams_, service->options_.max_batch_items),
         service_(service) {}
 
@@ -166,7 +166,8 @@ class HashService::Stream final
     v1::HashResult result;
     result.set_id(id);
     result.mutable_error()->set_code(static_cast<int32_t>(status.code()));
-    result.mutable_error()->set_message(std::string(status.message()));
+    result.mutable_error()->set_message(status.message().data(),
+                                        status.message().size());
     return result;
   }
 

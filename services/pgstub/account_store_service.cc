@@ -170,6 +170,7 @@ class AccountStoreService::Stream final
       absl::MutexLock lock(&mu_);
       waiting.assign(timers_.begin(), timers_.end());
     }
+    std::vector<v1::AccountResult> cancelled;
     for (const auto& [key, item] : waiting) {
       // False: the timer fired, and its callback delivers.
       if (!service_->timers_->Cancel(item.timer)) continue;
@@ -177,11 +178,15 @@ class AccountStoreService::Stream final
         absl::MutexLock lock(&mu_);
         timers_.erase(key);
       }
-      v1::AccountResult cancelled;
-      cancelled.set_id(item.id);
-      Finished(WithError(std::move(cancelled),
-                         absl::CancelledError("lookup cancelled")));
+      v1::AccountResult result;
+      result.set_id(item.id);
+      cancelled.push_back(WithError(std::move(result),
+                                    absl::CancelledError("lookup cancelled")));
     }
+    if (cancelled.empty()) return;
+    service_->pending_.fetch_sub(static_cast<int64_t>(cancelled.size()),
+                                 std::memory_order_release);
+    DeliverAll(std::move(cancelled));  // the last use of `this`
   }
 
   // Gives the slot back before the result leaves: the slot counts lookups.
@@ -194,7 +199,8 @@ class AccountStoreService::Stream final
                                      const absl::Status& status) {
     result.clear_account();
     result.mutable_error()->set_code(static_cast<int32_t>(status.code()));
-    result.mutable_error()->set_message(std::string(status.message()));
+    result.mutable_error()->set_message(status.message().data(),
+                                        status.message().size());
     return result;
   }
 

@@ -81,7 +81,8 @@ TEST(EngineE2eTest, HashStreamIsCallableWithJsonBatchesOnStandardInput) {
   std::vector<std::string> ids;
   for (absl::string_view line : absl::StrSplit(cli->output(), '\n')) {
     if (line.empty()) continue;
-    boost::json::value message = boost::json::parse(std::string(line));
+    boost::json::value message =
+        boost::json::parse(boost::json::string_view(line.data(), line.size()));
     for (const auto& result : message.at("results").as_array()) {
       ids.emplace_back(result.at("id").as_string().c_str());
       if (result.at("id").as_string() == "1") {

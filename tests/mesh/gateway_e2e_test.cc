@@ -66,6 +66,7 @@ class MeshTest : public ::testing::TestWithParam<std::string> {
 
   static void TearDownTestSuite() {
     std::vector<Service*> services;
+    services.reserve(gateways_.size() + 2);
     for (auto& [mode, gateway] : gateways_) services.push_back(gateway);
     gateways_.clear();
     services.push_back(engine_);
