@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/eventually.h"
+#include "tests/support/http_client.h"
 
 namespace hashmesh::testing {
 
@@ -41,6 +43,15 @@ absl::StatusOr<Service> StartGateway(const std::string& store_target,
 }
 
 std::string Local(int port) { return absl::StrCat("127.0.0.1:", port); }
+
+bool WaitUntilReady(int port) {
+  return Eventually([port] {
+    auto client = HttpClient::Connect(port);
+    if (!client.ok()) return false;
+    auto ready = client->Send("GET", "/readyz", "");
+    return ready.ok() && ready->status == 200;
+  });
+}
 
 absl::StatusOr<int> Stop(Service& service) {
   service.process->Signal(SIGTERM);

@@ -31,6 +31,11 @@ absl::StatusOr<Service> StartGateway(const std::string& store_target,
 
 std::string Local(int port);  // "127.0.0.1:port"
 
+// Waits until the gateway on `port` answers /readyz with 200, as a load
+// balancer would before sending it traffic: a stream-mode gateway whose first
+// connect failed (a loaded start-up) answers 503 until it reconnects.
+bool WaitUntilReady(int port);
+
 // Stops with SIGTERM and returns the exit code.
 absl::StatusOr<int> Stop(Service& service);
 
