@@ -261,12 +261,17 @@ class BatchClient {
           channel_->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
       const bool reconnected = ready && !was_ready_;
       was_ready_ = ready;
+      // One stream opens per tick: round_robin gives each the next backend
+      // that is connected, and a tick gives the others time to connect.
       std::vector<std::shared_ptr<Stream>> open;
+      bool opened = false;
       for (size_t i = 0; i < slots_.size(); ++i) {
         if (slots_[i].stream != nullptr) {
           open.push_back(slots_[i].stream);
-        } else if (ready && (reconnected || now >= slots_[i].reopen_at)) {
+        } else if (!opened && ready &&
+                   (reconnected || now >= slots_[i].reopen_at)) {
           OpenLocked(i);
+          opened = true;
         }
       }
       mu_.Unlock();
