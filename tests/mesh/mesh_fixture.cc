@@ -45,12 +45,14 @@ absl::StatusOr<Service> StartGateway(const std::string& store_target,
 std::string Local(int port) { return absl::StrCat("127.0.0.1:", port); }
 
 bool WaitUntilReady(int port) {
-  return Eventually([port] {
-    auto client = HttpClient::Connect(port);
-    if (!client.ok()) return false;
-    auto ready = client->Send("GET", "/readyz", "");
-    return ready.ok() && ready->status == 200;
-  });
+  return Eventually(
+      [port] {
+        auto client = HttpClient::Connect(port);
+        if (!client.ok()) return false;
+        auto ready = client->Send("GET", "/readyz", "");
+        return ready.ok() && ready->status == 200;
+      },
+      absl::Seconds(3));
 }
 
 absl::StatusOr<int> Stop(Service& service) {

@@ -31,9 +31,10 @@ absl::StatusOr<Service> StartGateway(const std::string& store_target,
 
 std::string Local(int port);  // "127.0.0.1:port"
 
-// Waits until the gateway on `port` answers /readyz with 200, as a load
-// balancer would before sending it traffic: a stream-mode gateway whose first
-// connect failed (a loaded start-up) answers 503 until it reconnects.
+// Waits (3 s at most) until the gateway on `port` answers /readyz with 200,
+// as a load balancer would before sending it traffic: a stream-mode gateway
+// whose first connect failed (a loaded start-up) answers 503 until it
+// reconnects. Best effort: the test's own checks decide.
 bool WaitUntilReady(int port);
 
 // Stops with SIGTERM and returns the exit code.
