@@ -77,6 +77,9 @@ extern "C" const char* __tsan_default_suppressions() {
          "called_from_lib:libabsl_strings.so\n"
          "called_from_lib:libabsl_str_format_internal.so\n"
          "called_from_lib:libabsl_time_zone.so\n"
+         // absl::Mutex's spin back-off seeds from Abseil's random pool, whose
+         // uninstrumented per-thread state TSan sees written from new threads.
+         "called_from_lib:libabsl_random_internal_pool_urbg.so\n"
          // gRPC's header-only internals, compiled into our binaries, order
          // their accesses through the uninstrumented library: a race whose
          // access is inside grpc:: code, or inside a reaction gRPC's
