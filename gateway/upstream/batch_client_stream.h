@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/upstream/batch_client.h"
+#include "gateway/upstream/stream_calls.h"
 
 namespace hashmesh::gateway {
 
@@ -16,7 +17,10 @@ template <typename Traits>
 class BatchClient<Traits>::Stream final
     : public grpc::ClientBidiReactor<Batch, ResultBatch> {
  public:
-  Stream(BatchClient* client, size_t index) : client_(client), index_(index) {}
+  Stream(BatchClient* client, size_t index)
+      : client_(client),
+        index_(index),
+        calls_(static_cast<size_t>(client->options_.max_items_per_message)) {}
 
   // `self` keeps the reactor alive until OnDone.
   void Open(std::shared_ptr<Stream> self) {
@@ -35,16 +39,14 @@ class BatchClient<Traits>::Stream final
   // Whether it still takes calls.
   bool open() {
     absl::MutexLock lock(&mu_);
-    return !ended_;
+    return !calls_.closed();
   }
 
   // Takes `call` (and returns true) unless the stream has ended.
   bool Enqueue(uint64_t id, CallPtr& call) {
     absl::MutexLock lock(&mu_);
-    if (ended_) return false;
-    queue_.push_back(id);
-    pending_.emplace(id, std::move(call));
-    if (!writing_) WriteLocked();
+    if (!calls_.Add(id, call)) return false;
+    if (calls_.ReadyToWrite()) WriteLocked();
     return true;
   }
 
@@ -54,14 +56,7 @@ class BatchClient<Traits>::Stream final
     std::vector<CallPtr> late;
     {
       absl::MutexLock lock(&mu_);
-      for (auto it = pending_.begin(); it != pending_.end();) {
-        if (it->second->deadline <= now) {
-          late.push_back(std::move(it->second));
-          pending_.erase(it++);
-        } else {
-          ++it;
-        }
-      }
+      late = calls_.TakeExpired(now);
     }
     for (CallPtr& call : late) {
       client_->Complete(std::move(call),
@@ -76,7 +71,7 @@ class BatchClient<Traits>::Stream final
     if (!ok) {  // the server ended the stream (or it broke)
       {
         absl::MutexLock lock(&mu_);
-        ended_ = true;
+        calls_.Close();
       }
       this->RemoveHold();
       return;
@@ -85,12 +80,10 @@ class BatchClient<Traits>::Stream final
     {
       absl::MutexLock lock(&mu_);
       for (auto& result : *in_.mutable_results()) {
-        auto it = pending_.find(result.id());
-        if (it == pending_.end()) continue;  // expired: dropped
-        answered.emplace_back(std::move(it->second), Traits::Outcome(result));
-        pending_.erase(it);
+        if (CallPtr call = calls_.Answer(result.id())) {
+          answered.emplace_back(std::move(call), Traits::Outcome(result));
+        }
       }
-      answered_any_ = answered_any_ || !answered.empty();
     }
     this->StartRead(&in_);
     for (auto& [call, outcome] : answered) {
@@ -100,12 +93,12 @@ class BatchClient<Traits>::Stream final
 
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
-    writing_ = false;
+    calls_.WriteDone();
     if (!ok) {
-      ended_ = true;  // the read side sees the end too and releases the hold
+      calls_.Close();  // the read side sees the end too and releases the hold
       return;
     }
-    if (!queue_.empty()) WriteLocked();
+    if (calls_.ReadyToWrite()) WriteLocked();
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -114,10 +107,8 @@ class BatchClient<Traits>::Stream final
     bool answered_any;
     {
       absl::MutexLock lock(&mu_);
-      ended_ = true;
-      for (auto& [id, call] : pending_) unanswered.push_back(std::move(call));
-      pending_.clear();
-      answered_any = answered_any_;
+      unanswered = calls_.TakeAll();
+      answered_any = calls_.answered_any();
     }
     spdlog::debug("{} stream {} ended ({}: {}); {} calls unanswered",
                   UpstreamName(client_->upstream_), index_,
@@ -128,21 +119,13 @@ class BatchClient<Traits>::Stream final
 
   void WriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     out_.Clear();
-    const size_t cap =
-        static_cast<size_t>(client_->options_.max_items_per_message);
-    size_t taken = 0;
-    while (taken < queue_.size() && out_.items_size() < static_cast<int>(cap)) {
-      const uint64_t id = queue_[taken++];
-      auto it = pending_.find(id);
-      if (it == pending_.end()) continue;  // expired before it was sent
-      Traits::AddItem(&out_, id, it->second->request);
-    }
-    queue_.erase(queue_.begin(),
-                 queue_.begin() + static_cast<ptrdiff_t>(taken));
-    if (out_.items_size() == 0) return;
-    client_->metrics_->MessageSent(client_->upstream_,
-                                   static_cast<uint64_t>(out_.items_size()));
-    writing_ = true;
+    Batch* out = &out_;
+    const size_t items =
+        calls_.TakeMessage([out](uint64_t id, const PendingCall& call) {
+          Traits::AddItem(out, id, call.request);
+        });
+    if (items == 0) return;
+    client_->metrics_->MessageSent(client_->upstream_, items);
     this->StartWrite(&out_);
   }
 
@@ -152,12 +135,8 @@ class BatchClient<Traits>::Stream final
   grpc::ClientContext context_;
   ResultBatch in_;  // only the read side touches it
   absl::Mutex mu_;
-  Batch out_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint64_t> queue_ ABSL_GUARDED_BY(mu_);  // ids not yet written
-  absl::flat_hash_map<uint64_t, CallPtr> pending_ ABSL_GUARDED_BY(mu_);
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool ended_ ABSL_GUARDED_BY(mu_) = false;
-  bool answered_any_ ABSL_GUARDED_BY(mu_) = false;
+  Batch out_ ABSL_GUARDED_BY(mu_);  // the write in flight
+  StreamCalls<PendingCall> calls_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hashmesh::gateway

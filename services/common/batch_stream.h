@@ -6,7 +6,6 @@
 
 #include <grpcpp/support/server_callback.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +17,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/natural_batcher.h"
 
 namespace hashmesh {
 
@@ -74,7 +74,9 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
       std::remove_cvref_t<decltype(std::declval<OutBatch>().results(0))>;
 
   BatchStream(BatchStreamRegistry* registry, int max_items)
-      : registry_(registry), max_items_(max_items) {}
+      : registry_(registry),
+        max_items_(max_items),
+        results_(static_cast<size_t>(max_items)) {}
 
   // Call once, from the method handler, after construction.
   void Begin() {
@@ -117,8 +119,8 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
       absl::MutexLock lock(&mu_);
       outstanding_ -= static_cast<int64_t>(results.size());
       if (!finished_) {
-        for (Result& r : results) queue_.push_back(std::move(r));
-        if (!writing_) WriteLocked();
+        for (Result& r : results) results_.Push(std::move(r));
+        if (results_.ReadyToWrite()) WriteLocked();
         if (waiting_for_room_ && (HasRoom() || outstanding_ == 0)) {
           waiting_for_room_ = false;
           ReadLocked();
@@ -171,7 +173,7 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
 
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
-    writing_ = false;
+    results_.WriteDone();
     if (!ok) {  // the stream broke: nothing more can be sent
       if (!finished_) {
         FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED,
@@ -179,7 +181,7 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
       }
       return;
     }
-    if (!queue_.empty() && !finished_) WriteLocked();
+    if (results_.ReadyToWrite() && !finished_) WriteLocked();
     MaybeFinishLocked();
   }
 
@@ -215,12 +217,11 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
 
   void WriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     out_.Clear();
-    const size_t n = std::min(queue_.size(), static_cast<size_t>(max_items_));
-    for (size_t i = 0; i < n; ++i) {
-      *out_.add_results() = std::move(queue_[i]);
-    }
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
-    writing_ = true;
+    OutBatch* out = &out_;
+    results_.TakeMessage([out](Result& result) {
+      *out->add_results() = std::move(result);
+      return true;
+    });
     this->StartWrite(&out_);
   }
 
@@ -228,7 +229,7 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
   // the server drains) and every item has been answered and written.
   void MaybeFinishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_ || !(reads_done_ || draining_) || outstanding_ > 0 ||
-        writing_ || !queue_.empty()) {
+        results_.writing() || !results_.empty()) {
       return;
     }
     FinishLocked(draining_ ? DrainStatus() : grpc::Status::OK);
@@ -237,7 +238,7 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
   void FinishLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     finished_ = true;
-    queue_.clear();
+    results_.Clear();
     this->Finish(status);
   }
 
@@ -247,11 +248,10 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
   absl::Mutex mu_;
   InBatch in_;     // the read in flight fills it
   InBatch batch_;  // the batch whose items are being started
-  OutBatch out_ ABSL_GUARDED_BY(mu_);  // the write in flight
-  std::vector<Result> queue_ ABSL_GUARDED_BY(mu_);
+  OutBatch out_ ABSL_GUARDED_BY(mu_);                    // the write in flight
+  NaturalBatcher<Result> results_ ABSL_GUARDED_BY(mu_);  // not yet written
   int64_t outstanding_ ABSL_GUARDED_BY(mu_) = 0;
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool waiting_for_room_ ABSL_GUARDED_BY(mu_) = false;
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
