@@ -41,10 +41,11 @@ using ReplyCallback = absl::AnyInvocable<void(Reply) &&>;
 
 // Why a request could not be read as sent.
 enum class HttpFailure {
-  kMalformed,           // not HTTP/1.1 as RFC 9112 frames it
-  kHeaderTooLarge,      // beyond HttpLimits::max_header_bytes
-  kBodyTooLarge,        // beyond HttpLimits::max_body_bytes
-  kTooManyConnections,  // HttpLimits::max_connections were open
+  kMalformed,                     // not HTTP/1.1 as RFC 9112 frames it
+  kTransferCodingNotImplemented,  // a Transfer-Encoding other than chunked
+  kHeaderTooLarge,                // beyond HttpLimits::max_header_bytes
+  kBodyTooLarge,                  // beyond HttpLimits::max_body_bytes
+  kTooManyConnections,            // HttpLimits::max_connections were open
 };
 
 class HttpHandler {

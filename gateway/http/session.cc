@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "gateway/http/framing.h"
 #include "gateway/http/response_head.h"
 #include "gateway/http/session_registry.h"
 #include "services/common/boost_string_view.h"
@@ -125,6 +127,10 @@ void Session::OnHeader(beast::error_code ec) {
   // Beast reports a Content-Length over the body limit with the header.
   if (ec) {
     FailRequest(ec);
+    return;
+  }
+  if (std::optional<FramingFault> fault = CheckFraming(parser_->get())) {
+    Refuse(fault->failure, /*have_header=*/true, fault->detail);
     return;
   }
   if (parser_->is_done()) {

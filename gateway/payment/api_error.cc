@@ -56,6 +56,8 @@ constexpr std::array<ErrorRow, kErrorCodeCount> kErrors = {{
     {ErrorCode::kBadRequest, "bad_request", 400, StatusCode::kInvalidArgument,
      ""},
     {ErrorCode::kInternal, "internal", 500, StatusCode::kInternal, ""},
+    {ErrorCode::kNotImplemented, "not_implemented", 501,
+     StatusCode::kUnimplemented, ""},
 }};
 
 constexpr bool RowsInEnumOrder() {

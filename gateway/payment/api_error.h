@@ -35,8 +35,9 @@ enum class ErrorCode {
   kNotReady,    // /readyz: an upstream is not serving
   kBadRequest,  // malformed HTTP
   kInternal,
+  kNotImplemented,  // a transfer coding other than chunked
 };
-inline constexpr int kErrorCodeCount = 18;
+inline constexpr int kErrorCodeCount = 19;
 
 // "payload_too_large", ...: the wire name.
 absl::string_view ErrorCodeName(ErrorCode code);

@@ -46,6 +46,9 @@ void Router::Refuse(HttpFailure failure, const HttpRequest* request,
           ApiError(ErrorCode::kBadRequest,
                    absl::StrCat("malformed HTTP request: ", detail))));
       return;
+    case HttpFailure::kTransferCodingNotImplemented:
+      std::move(done)(ErrorReply(ApiError(ErrorCode::kNotImplemented, detail)));
+      return;
     case HttpFailure::kBodyTooLarge:
       // Routing comes first: only a route that takes a body answers 413;
       // the others answer as usual, their body unread.

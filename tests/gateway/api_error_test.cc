@@ -41,6 +41,7 @@ constexpr CodeRow kRows[] = {
     {ErrorCode::kNotReady, "not_ready", 503, ""},
     {ErrorCode::kBadRequest, "bad_request", 400, ""},
     {ErrorCode::kInternal, "internal", 500, ""},
+    {ErrorCode::kNotImplemented, "not_implemented", 501, ""},
 };
 static_assert(std::size(kRows) == kErrorCodeCount);
 

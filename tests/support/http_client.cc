@@ -94,6 +94,26 @@ bool HttpClient::WaitForClose(absl::Duration timeout) {
   }
 }
 
+absl::StatusOr<std::string> HttpClient::ReadUntilClose(absl::Duration timeout) {
+  SetReceiveTimeout(*socket_, timeout);
+  std::string rest(static_cast<const char*>(buffer_.data().data()),
+                   buffer_.size());
+  buffer_.clear();
+  char chunk[4096];
+  boost::system::error_code ec;
+  while (true) {
+    const size_t n = socket_->read_some(asio::buffer(chunk), ec);
+    rest.append(chunk, n);
+    if (ec == asio::error::eof || ec == asio::error::connection_reset) {
+      return rest;
+    }
+    if (ec) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("not closed (", ec.message(), "); read so far: ", rest));
+    }
+  }
+}
+
 absl::StatusOr<HttpResponse> PostPayment(int port, const std::string& body) {
   auto client = HttpClient::Connect(port);
   if (!client.ok()) return client.status();

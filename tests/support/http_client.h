@@ -45,6 +45,9 @@ class HttpClient {
       absl::Duration timeout = absl::Seconds(20));
   // True when the server closed the connection (EOF) within `timeout`.
   bool WaitForClose(absl::Duration timeout);
+  // Every byte left to read (also what ReadResponse buffered) until the
+  // server closes; an error if it has not closed within `timeout`.
+  absl::StatusOr<std::string> ReadUntilClose(absl::Duration timeout);
 
  private:
   HttpClient();
