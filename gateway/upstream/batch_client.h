@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -55,7 +56,11 @@ struct BatchClientOptions {
 // a call fails with DEADLINE_EXCEEDED and a late result is dropped. When a
 // stream ends, its unanswered calls are sent once more on another stream
 // (both methods are idempotent), and fail with UNAVAILABLE only when none is
-// open; the stream is opened again with backoff. Thread-safe.
+// open; the stream is opened again with backoff. The resend avoids streams
+// to the same server (peer address) as the stream that ended: a server that
+// drains, dies or cuts an aged connection ends those too, and a call resent
+// onto one of them would fail with its one resend used although another
+// server is up. Thread-safe.
 template <typename Traits>
 class BatchClient {
  public:
@@ -146,7 +151,9 @@ class BatchClient {
     metrics_->in_flight().Finish();
   }
 
-  void Dispatch(CallPtr call) {
+  // `avoid_peer` (a resend): the server whose stream ended; streams to it
+  // are used only when no other stream is open or can be opened.
+  void Dispatch(CallPtr call, const std::string& avoid_peer = "") {
     if (absl::Now() >= call->deadline) {
       Complete(std::move(call),
                absl::DeadlineExceededError("deadline passed before sending"));
@@ -154,34 +161,50 @@ class BatchClient {
     }
     const uint64_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
     for (size_t attempt = 0; attempt < slots_.size(); ++attempt) {
-      std::shared_ptr<Stream> stream = Pick();
+      std::shared_ptr<Stream> stream = Pick(avoid_peer);
       if (stream == nullptr) break;
       if (stream->Enqueue(id, call)) return;  // it took the call
     }
     // Every stream has ended (an upstream going away ends them all at once)
-    // or none is open yet: open one now, unless the upstream is known down.
-    if (std::shared_ptr<Stream> stream = OpenIfChannelReady();
+    // or none is open yet, or (a resend) every open one goes to the server
+    // whose stream ended: open one now, unless the upstream is known down.
+    if (std::shared_ptr<Stream> stream = OpenIfChannelReady(avoid_peer);
         stream != nullptr && stream->Enqueue(id, call)) {
       return;
+    }
+    // No other server: a stream to the same one may still take it.
+    if (!avoid_peer.empty()) {
+      for (size_t attempt = 0; attempt < slots_.size(); ++attempt) {
+        std::shared_ptr<Stream> stream = Pick("");
+        if (stream == nullptr) break;
+        if (stream->Enqueue(id, call)) return;
+      }
     }
     Complete(std::move(call),
              absl::UnavailableError(
                  absl::StrCat("no open stream to ", UpstreamName(upstream_))));
   }
 
-  std::shared_ptr<Stream> Pick() {
+  // The next open stream, skipping those to `avoid_peer` (when not empty).
+  std::shared_ptr<Stream> Pick(const std::string& avoid_peer) {
     absl::MutexLock lock(&mu_);
     for (size_t i = 0; i < slots_.size(); ++i) {
       Slot& slot = slots_[next_slot_++ % slots_.size()];
-      if (slot.stream != nullptr && slot.stream->open()) return slot.stream;
+      if (slot.stream != nullptr && slot.stream->open() &&
+          (avoid_peer.empty() || slot.stream->peer() != avoid_peer)) {
+        return slot.stream;
+      }
     }
     return nullptr;
   }
 
-  // With no stream open, a call opens one at once unless the channel knows
-  // the upstream is down: at start-up (the channel still connecting) and
-  // right after the upstream came back (before the backoff has passed).
-  std::shared_ptr<Stream> OpenIfChannelReady() {
+  // With no stream open (to a server other than `avoid_peer`), a call opens
+  // one at once unless the channel knows the upstream is down: at start-up
+  // (the channel still connecting), right after the upstream came back
+  // (before the backoff has passed), and for a resend whose server ended its
+  // stream (round_robin no longer picks a server that sent GOAWAY or whose
+  // connection broke).
+  std::shared_ptr<Stream> OpenIfChannelReady(const std::string& avoid_peer) {
     const grpc_connectivity_state state =
         channel_->GetState(/*try_to_connect=*/true);
     if (state == GRPC_CHANNEL_TRANSIENT_FAILURE ||
@@ -190,14 +213,21 @@ class BatchClient {
     }
     absl::MutexLock lock(&mu_);
     if (stopping_ || slots_.empty()) return nullptr;
-    // Another call may have opened one meanwhile; otherwise slot 0 gets a
-    // new stream (an ended one still there is replaced, and its OnDone then
-    // leaves the new one alone).
-    for (const Slot& slot : slots_) {
-      if (slot.stream != nullptr && slot.stream->open()) return slot.stream;
+    // Another call may have opened one meanwhile; otherwise a slot without
+    // an open stream gets a new one (an ended one still there is replaced,
+    // and its OnDone then leaves the new one alone).
+    size_t free = slots_.size();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& slot = slots_[i];
+      if (slot.stream == nullptr || !slot.stream->open()) {
+        if (free == slots_.size()) free = i;
+      } else if (avoid_peer.empty() || slot.stream->peer() != avoid_peer) {
+        return slot.stream;
+      }
     }
-    OpenLocked(0);
-    return slots_[0].stream;
+    if (free == slots_.size()) return nullptr;
+    OpenLocked(free);
+    return slots_[free].stream;
   }
 
   void OpenLocked(size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -209,9 +239,10 @@ class BatchClient {
   }
 
   // From the stream's OnDone: free the slot, schedule the reopen, and send
-  // the unanswered calls again (once) on the other streams.
+  // the unanswered calls again (once) on streams to another server than
+  // `peer`, the ended stream's (empty: not known).
   void Ended(const Stream* stream, size_t index, bool answered_any,
-             std::vector<CallPtr> calls) {
+             const std::string& peer, std::vector<CallPtr> calls) {
     {
       absl::MutexLock lock(&mu_);
       Slot& slot = slots_[index];
@@ -234,7 +265,7 @@ class BatchClient {
       }
       call->resent = true;
       metrics_->ItemResent(upstream_);
-      Dispatch(std::move(call));
+      Dispatch(std::move(call), peer);
     }
     absl::MutexLock lock(&mu_);
     --streams_alive_;

@@ -42,6 +42,13 @@ class BatchClient<Traits>::Stream final
     return !calls_.closed();
   }
 
+  // The server's address ("ipv4:127.0.0.1:50051") once its initial metadata
+  // has arrived (servers send it when the stream begins); empty before.
+  std::string peer() {
+    absl::MutexLock lock(&mu_);
+    return peer_;
+  }
+
   // Takes `call` (and returns true) unless the stream has ended.
   bool Enqueue(uint64_t id, CallPtr& call) {
     absl::MutexLock lock(&mu_);
@@ -67,6 +74,13 @@ class BatchClient<Traits>::Stream final
   }
 
  private:
+  void OnReadInitialMetadataDone(bool ok) override {
+    if (!ok) return;
+    std::string peer = context_.peer();
+    absl::MutexLock lock(&mu_);
+    peer_ = std::move(peer);
+  }
+
   void OnReadDone(bool ok) override {
     if (!ok) {  // the server ended the stream (or it broke)
       {
@@ -105,16 +119,19 @@ class BatchClient<Traits>::Stream final
     std::shared_ptr<Stream> keep = std::move(self_);
     std::vector<CallPtr> unanswered;
     bool answered_any;
+    std::string peer;
     {
       absl::MutexLock lock(&mu_);
       unanswered = calls_.TakeAll();
       answered_any = calls_.answered_any();
+      peer = peer_;
     }
-    spdlog::debug("{} stream {} ended ({}: {}); {} calls unanswered",
+    spdlog::debug("{} stream {} to {} ended ({}: {}); {} calls unanswered",
                   UpstreamName(client_->upstream_), index_,
+                  peer.empty() ? "an unknown peer" : peer,
                   static_cast<int>(status.error_code()), status.error_message(),
                   unanswered.size());
-    client_->Ended(this, index_, answered_any, std::move(unanswered));
+    client_->Ended(this, index_, answered_any, peer, std::move(unanswered));
   }
 
   void WriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -137,6 +154,7 @@ class BatchClient<Traits>::Stream final
   absl::Mutex mu_;
   Batch out_ ABSL_GUARDED_BY(mu_);  // the write in flight
   StreamCalls<PendingCall> calls_ ABSL_GUARDED_BY(mu_);
+  std::string peer_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hashmesh::gateway

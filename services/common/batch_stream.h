@@ -85,6 +85,10 @@ class BatchStream : public grpc::ServerBidiReactor<InBatch, OutBatch>,
       this->Finish(DrainStatus());
       return;
     }
+    // Initial metadata now rather than with the first result: it tells the
+    // client which server the stream reached (its peer address), which a
+    // client resending a stream's items elsewhere needs to know.
+    this->StartSendInitialMetadata();
     absl::MutexLock lock(&mu_);
     ReadLocked();
   }

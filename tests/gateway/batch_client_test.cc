@@ -154,24 +154,24 @@ TEST_F(BatchClientTest, ACallPastItsDeadlineFailsAndItsLateResultIsDropped) {
 
 TEST_F(BatchClientTest, CallsOfAStreamThatEndsAreSentAgainElsewhere) {
   // Two replicas hold each lookup for 300 ms; the one holding the calls
-  // drains with a 50 ms timeout, so its stream is cancelled with the lookups
-  // unanswered. Sent again, they go to a stream opened for them, which
-  // round_robin places on the other replica (the draining one sent GOAWAY).
-  // One stream: with two, both may sit on the draining replica, and a call
-  // resent to the second would end with it, having used its one resend.
+  // drains with a 50 ms timeout, so its streams are cancelled with the
+  // lookups unanswered. Sent again, they go to the stream on the other
+  // replica, or, when both streams sat on the draining one, to a stream
+  // opened for them, which round_robin places on the other replica (the
+  // draining one sent GOAWAY): never to the draining replica's second
+  // stream, which would end too, with the calls' one resend used.
   Pgstub a(&table_, absl::Milliseconds(300), absl::Milliseconds(50));
   Pgstub b(&table_, absl::Milliseconds(300), absl::Milliseconds(50));
   constexpr size_t kCalls = 20;
   Outcomes outcomes(kCalls);
   Client client(Channel(absl::StrCat("ipv4:", a.address(), ",", b.address())),
-                Upstream::kStore, {.streams = 1}, &metrics_);
+                Upstream::kStore, {.streams = 2}, &metrics_);
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   for (size_t i = 0; i < kCalls; ++i) {
     client.Call(Lookup(static_cast<uint32_t>(i)), deadline, outcomes.For(i));
   }
   ASSERT_TRUE(Eventually([&] { return a.pending() + b.pending() == kCalls; }));
   Pgstub& holding = a.pending() > 0 ? a : b;
-  ASSERT_EQ(holding.pending(), static_cast<int64_t>(kCalls));
   holding.server().Drain();
   ASSERT_TRUE(Eventually([&] { return outcomes.done == kCalls; }));
   for (size_t i = 0; i < kCalls; ++i) {
