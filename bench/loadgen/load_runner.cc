@@ -1,35 +1,13 @@
 #include "bench/loadgen/load_runner.h"
 
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-#include <grpcpp/support/channel_arguments.h>
 #include <sys/prctl.h>
 
 #include <algorithm>
-#include <numeric>
 #include <thread>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
-
 namespace hashmesh::loadgen {
 namespace {
-
-// Distinct args per channel: gRPC otherwise shares one subchannel, hence one
-// TCP connection, between channels to the same target.
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
-                                           int index) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetInt("hashmesh.loadgen.channel_index", index);
-  args.SetMaxReceiveMessageSize(-1);
-  // A load tool reports what the server did, so no call is retried (not even
-  // transparently); and gRPC 1.51's retry filter costs the client about a
-  // third of its CPU per call, which on a shared machine the server loses.
-  args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
-}
 
 // The open-loop pacer sleeps tens of microseconds at a time; the default
 // 50 us timer slack would double that.
@@ -56,28 +34,12 @@ class LoadRunner::Call final : public grpc::ClientUnaryReactor {
   LoadRunner* const runner_;
 };
 
-uint64_t LoadResult::calls() const {
-  return std::accumulate(calls_by_code.begin(), calls_by_code.end(),
-                         uint64_t{0});
-}
-
-double LoadResult::calls_per_second() const {
-  const double seconds = absl::ToDoubleSeconds(elapsed);
-  return seconds > 0 ? static_cast<double>(calls()) / seconds : 0.0;
-}
-
 absl::StatusOr<std::unique_ptr<LoadRunner>> LoadRunner::Connect(
     LoadConfig config, std::unique_ptr<RequestSource> requests) {
+  auto channels = ConnectChannels(config);
+  if (!channels.ok()) return channels.status();
   std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
-  const auto deadline = std::chrono::system_clock::now() +
-                        absl::ToChronoMilliseconds(config.connect_timeout);
-  for (int i = 0; i < config.channels; ++i) {
-    std::shared_ptr<grpc::Channel> channel = MakeChannel(config.target, i);
-    if (!channel->WaitForConnected(deadline)) {
-      return absl::UnavailableError(absl::StrCat(
-          "cannot connect to ", config.target, " within ",
-          absl::FormatDuration(config.connect_timeout), " (channel ", i, ")"));
-    }
+  for (auto& channel : *channels) {
     stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
   }
   return std::unique_ptr<LoadRunner>(
@@ -92,12 +54,10 @@ LoadRunner::LoadRunner(LoadConfig config,
       stubs_(std::move(stubs)) {}
 
 LoadResult LoadRunner::Run() {
-  const Clock::time_point start = Clock::now();
-  warmup_end_ = start + absl::ToChronoNanoseconds(config_.warmup);
-  measure_end_ = warmup_end_ + absl::ToChronoNanoseconds(config_.duration);
+  phases_.emplace(config_, Clock::now());
   {
     absl::MutexLock lock(&mu_);
-    last_measured_end_ = warmup_end_;
+    last_measured_end_ = phases_->warmup_end();
   }
   if (config_.rate > 0) {
     RunOpenLoop();
@@ -106,25 +66,15 @@ LoadResult LoadRunner::Run() {
   }
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(this, &LoadRunner::Idle));
-  result_.elapsed = absl::FromChrono(last_measured_end_ - warmup_end_);
+  result_.elapsed =
+      absl::FromChrono(last_measured_end_ - phases_->warmup_end());
   return std::move(result_);
-}
-
-LoadRunner::Phase LoadRunner::Admit(Clock::time_point start) {
-  if (start < warmup_end_) return Phase::kWarmup;
-  if (config_.count > 0) {
-    return measured_admitted_.fetch_add(1, std::memory_order_relaxed) <
-                   config_.count
-               ? Phase::kMeasured
-               : Phase::kStop;
-  }
-  return start < measure_end_ ? Phase::kMeasured : Phase::kStop;
 }
 
 void LoadRunner::RunClosedLoop() {
   for (int i = 0; i < config_.concurrency; ++i) {
     const Clock::time_point now = Clock::now();
-    const Phase phase = Admit(now);
+    const Phase phase = phases_->Admit(now);
     if (phase == Phase::kStop) return;
     {
       absl::MutexLock lock(&mu_);
@@ -145,7 +95,7 @@ void LoadRunner::RunOpenLoop() {
       std::this_thread::sleep_for(next - now);
       continue;
     }
-    const Phase phase = Admit(next);
+    const Phase phase = phases_->Admit(next);
     if (phase == Phase::kStop) return;
     {
       absl::MutexLock lock(&mu_);
@@ -176,7 +126,7 @@ void LoadRunner::OnDone(Call* call, const grpc::Status& status) {
   const Clock::time_point end = Clock::now();
   // In the closed loop a completion hands its slot straight to the next call,
   // so in_flight_ never touches zero (which Run waits for) in between.
-  const Phase next = config_.rate > 0 ? Phase::kStop : Admit(end);
+  const Phase next = config_.rate > 0 ? Phase::kStop : phases_->Admit(end);
   {
     absl::MutexLock lock(&mu_);
     if (call->measured) {

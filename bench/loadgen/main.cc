@@ -1,6 +1,9 @@
 // hashmesh-loadgen, a gRPC load tool: flags -> config, connect, run, report.
 #include <cstdlib>
 #include <iostream>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -12,13 +15,17 @@
 #include "bench/loadgen/load_runner.h"
 #include "bench/loadgen/report.h"
 #include "bench/loadgen/request_source.h"
+#include "bench/loadgen/stream_runner.h"
 #include "services/common/abseil_runtime.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50052", "server host:port (h2c)");
 ABSL_FLAG(std::string, method, "hashmesh.pgstub.v1.AccountStore/GetAccount",
           "package.Service/Method to call: "
-          "hashmesh.pgstub.v1.AccountStore/GetAccount or "
-          "hashmesh.engine.v1.HashEngine/Hash");
+          "hashmesh.pgstub.v1.AccountStore/GetAccount, "
+          "hashmesh.engine.v1.HashEngine/Hash, or their batch streams "
+          "(SPEC.md) hashmesh.pgstub.v1.AccountStore/GetAccountStream and "
+          "hashmesh.engine.v1.HashEngine/HashStream, whose items are "
+          "measured one by one");
 ABSL_FLAG(uint32_t, accounts, 100000,
           "GetAccount: ids are spread over acc-000000 .. N-1");
 ABSL_FLAG(std::string, algorithm, "sha256",
@@ -28,7 +35,7 @@ ABSL_FLAG(uint64_t, data_bytes, 64, "Hash: bytes of data per call");
 ABSL_FLAG(int, concurrency, 256,
           "calls in flight (closed loop), or at most in flight (--rate); "
           "the server allows --max_concurrent_streams (default 1000) per "
-          "channel");
+          "channel. Stream methods: items in flight over all the streams");
 ABSL_FLAG(int, channels, 2,
           "gRPC channels, each its own TCP connection (2 used the least CPU "
           "per call on a 2-core machine)");
@@ -43,7 +50,23 @@ ABSL_FLAG(double, rate, 0,
           "open loop: start this many calls per second on a fixed schedule, "
           "latency measured from each call's scheduled start; 0 = closed "
           "loop");
-ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5), "deadline of every call");
+ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5),
+          "deadline of every call; stream methods: of every item (a later "
+          "result counts as DEADLINE_EXCEEDED), and each stream's is the "
+          "run's length plus this");
+ABSL_FLAG(int, streams, 0,
+          "stream methods: long-lived streams, spread over --channels; 0 = "
+          "one per channel (natural batching) or --concurrency / "
+          "--items_per_message (fixed batches)");
+ABSL_FLAG(int, items_per_message, 0,
+          "stream methods: N > 0 = fixed batches, each stream writes a "
+          "message of N items and waits for all their results (--concurrency "
+          "must be N x --streams); 0 = natural batching, --concurrency items "
+          "in flight, and items that become ready while a write is in flight "
+          "go out together in the next message");
+ABSL_FLAG(int, max_items_per_message, 1024,
+          "stream methods, natural batching: at most this many items per "
+          "message (the servers' --max_batch_items, default 1024)");
 ABSL_FLAG(bool, json, false,
           "print one JSON line on stdout (the summary goes to stderr)");
 
@@ -52,29 +75,6 @@ namespace {
 int Fail(const absl::Status& status) {
   std::cerr << "hashmesh-loadgen: " << status.message() << "\n";
   return EXIT_FAILURE;
-}
-
-absl::Status Validate(const hashmesh::loadgen::LoadConfig& config) {
-  if (config.concurrency < 1 || config.concurrency > 1000000) {
-    return absl::InvalidArgumentError("--concurrency must be 1 to 1000000");
-  }
-  if (config.channels < 1 || config.channels > 1024) {
-    return absl::InvalidArgumentError("--channels must be 1 to 1024");
-  }
-  if (config.count == 0 && config.duration <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        "--duration must be positive (or set --count)");
-  }
-  if (config.warmup < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--warmup must not be negative");
-  }
-  if (!(config.rate >= 0)) {  // also rejects NaN
-    return absl::InvalidArgumentError("--rate must be 0 or positive");
-  }
-  if (config.deadline <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("--deadline must be positive");
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<hashmesh::loadgen::LoadConfig> ConfigFromFlags() {
@@ -90,8 +90,41 @@ absl::StatusOr<hashmesh::loadgen::LoadConfig> ConfigFromFlags() {
   config.warmup = absl::GetFlag(FLAGS_warmup);
   config.rate = absl::GetFlag(FLAGS_rate);
   config.deadline = absl::GetFlag(FLAGS_deadline);
-  if (absl::Status s = Validate(config); !s.ok()) return s;
+  config.streams = absl::GetFlag(FLAGS_streams);
+  config.items_per_message = absl::GetFlag(FLAGS_items_per_message);
+  config.max_items_per_message = absl::GetFlag(FLAGS_max_items_per_message);
+  if (absl::Status s = hashmesh::loadgen::ValidateConfig(
+          hashmesh::loadgen::IsStreamMethod(config.method), &config);
+      !s.ok()) {
+    return s;
+  }
   return config;
+}
+
+// Connects and runs the unary or the stream runner; a stream that ended
+// non-OK is reported on stderr (its items are in the errors).
+absl::StatusOr<hashmesh::loadgen::LoadResult> Run(
+    const hashmesh::loadgen::LoadConfig& config,
+    std::unique_ptr<hashmesh::loadgen::RequestSource> requests) {
+  if (config.streams == 0) {
+    auto runner =
+        hashmesh::loadgen::LoadRunner::Connect(config, std::move(requests));
+    if (!runner.ok()) return runner.status();
+    return (*runner)->Run();
+  }
+  auto runner =
+      hashmesh::loadgen::StreamRunner::Connect(config, std::move(requests));
+  if (!runner.ok()) return runner.status();
+  std::vector<grpc::Status> failures;
+  hashmesh::loadgen::LoadResult result = (*runner)->Run(&failures);
+  if (!failures.empty()) {
+    std::cerr << "hashmesh-loadgen: " << failures.size() << " of "
+              << config.streams << " streams ended with an error; first: "
+              << absl::StatusCodeToString(
+                     static_cast<absl::StatusCode>(failures[0].error_code()))
+              << ": " << failures[0].error_message() << "\n";
+  }
+  return result;
 }
 
 }  // namespace
@@ -110,7 +143,11 @@ int main(int argc, char** argv) {
                    "reports calls/s and latency percentiles.\nMethods: ",
                    absl::StrJoin(hashmesh::loadgen::KnownMethods(), ", "),
                    "\nExample: hashmesh-loadgen --target=127.0.0.1:50052 "
-                   "--concurrency=256 --channels=2 --duration=10s --json"));
+                   "--concurrency=256 --channels=2 --duration=10s --json"
+                   "\nStreams: --method=hashmesh.pgstub.v1.AccountStore/"
+                   "GetAccountStream --concurrency=256 --items_per_message=16 "
+                   "(16 streams of 16-item messages) or "
+                   "--items_per_message=0 (natural batching)"));
   absl::ParseCommandLine(argc, argv);
 
   auto config = ConfigFromFlags();
@@ -121,19 +158,16 @@ int main(int argc, char** argv) {
                        .rounds = absl::GetFlag(FLAGS_rounds),
                        .data_bytes = absl::GetFlag(FLAGS_data_bytes)});
   if (!requests.ok()) return Fail(requests.status());
-  auto runner =
-      hashmesh::loadgen::LoadRunner::Connect(*config, *std::move(requests));
-  if (!runner.ok()) return Fail(runner.status());
-
-  const hashmesh::loadgen::LoadResult result = (*runner)->Run();
-  const std::string text = hashmesh::loadgen::FormatText(*config, result);
+  auto result = Run(*config, *std::move(requests));
+  if (!result.ok()) return Fail(result.status());
+  const std::string text = hashmesh::loadgen::FormatText(*config, *result);
   if (absl::GetFlag(FLAGS_json)) {
     std::cerr << text;
-    std::cout << hashmesh::loadgen::FormatJson(*config, result) << std::endl;
+    std::cout << hashmesh::loadgen::FormatJson(*config, *result) << std::endl;
   } else {
     std::cout << text;
   }
   // Exit status 2: the run itself worked but no call succeeded, which a
   // script should not mistake for a measurement.
-  return result.ok() > 0 ? EXIT_SUCCESS : 2;
+  return result->ok() > 0 ? EXIT_SUCCESS : 2;
 }

@@ -26,8 +26,14 @@ std::string HashMethod() {
                       "/Hash");
 }
 
-grpc::ByteBuffer ToByteBuffer(const google::protobuf::MessageLite& message) {
-  grpc::Slice slice(message.SerializeAsString());
+std::string GetAccountStreamMethod() {
+  return absl::StrCat(GetAccountMethod(), "Stream");
+}
+
+std::string HashStreamMethod() { return absl::StrCat(HashMethod(), "Stream"); }
+
+grpc::ByteBuffer ToByteBuffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
   return grpc::ByteBuffer(&slice, 1);
 }
 
@@ -36,12 +42,16 @@ class GetAccountSource final : public RequestSource {
   explicit GetAccountSource(uint32_t accounts) : accounts_(accounts) {}
 
   grpc::ByteBuffer Request(uint64_t call) const override {
+    return ToByteBuffer(RequestBytes(call));
+  }
+
+  std::string RequestBytes(uint64_t call) const override {
     // Knuth's multiplicative hash: consecutive calls land far apart, and
     // every id is reached, without a shared random generator.
     const uint64_t index = (call * 2654435761u) % accounts_;
     pgstub::v1::GetAccountRequest request;
     request.set_account_id(absl::StrFormat("acc-%06u", index));
-    return ToByteBuffer(request);
+    return request.SerializeAsString();
   }
 
  private:
@@ -50,14 +60,18 @@ class GetAccountSource final : public RequestSource {
 
 class FixedSource final : public RequestSource {
  public:
-  explicit FixedSource(const grpc::ByteBuffer& request) : request_(request) {}
+  explicit FixedSource(std::string request)
+      : bytes_(std::move(request)), request_(ToByteBuffer(bytes_)) {}
 
   // The copy shares the slices (reference counts), not the bytes.
   grpc::ByteBuffer Request(uint64_t /*call*/) const override {
     return request_;
   }
 
+  std::string RequestBytes(uint64_t /*call*/) const override { return bytes_; }
+
  private:
+  const std::string bytes_;
   const grpc::ByteBuffer request_;
 };
 
@@ -83,13 +97,19 @@ absl::StatusOr<std::unique_ptr<RequestSource>> MakeHashSource(
     data[i] = static_cast<char>('a' + i % 26);
   }
   request.set_data(std::move(data));
-  return std::make_unique<FixedSource>(ToByteBuffer(request));
+  return std::make_unique<FixedSource>(request.SerializeAsString());
 }
 
 }  // namespace
 
 std::vector<std::string> KnownMethods() {
-  return {GetAccountMethod(), HashMethod()};
+  return {GetAccountMethod(), HashMethod(), GetAccountStreamMethod(),
+          HashStreamMethod()};
+}
+
+bool IsStreamMethod(absl::string_view canonical_method) {
+  return canonical_method == GetAccountStreamMethod() ||
+         canonical_method == HashStreamMethod();
 }
 
 absl::StatusOr<std::string> CanonicalMethod(absl::string_view method) {
@@ -105,14 +125,18 @@ absl::StatusOr<std::string> CanonicalMethod(absl::string_view method) {
 
 absl::StatusOr<std::unique_ptr<RequestSource>> MakeRequestSource(
     absl::string_view canonical_method, const PayloadConfig& config) {
-  if (canonical_method == GetAccountMethod()) {
+  if (canonical_method == GetAccountMethod() ||
+      canonical_method == GetAccountStreamMethod()) {
     if (config.accounts < 1 || config.accounts > 1000000) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--accounts must be between 1 and 1000000, got ", config.accounts));
     }
     return std::make_unique<GetAccountSource>(config.accounts);
   }
-  if (canonical_method == HashMethod()) return MakeHashSource(config);
+  if (canonical_method == HashMethod() ||
+      canonical_method == HashStreamMethod()) {
+    return MakeHashSource(config);
+  }
   return absl::InvalidArgumentError(
       absl::StrCat("no request generator for method \"", canonical_method,
                    "\"; known: ", absl::StrJoin(KnownMethods(), ", ")));

@@ -30,10 +30,18 @@ class RequestSource {
   virtual ~RequestSource() = default;
   // The request for call number `call`. Thread-safe.
   virtual grpc::ByteBuffer Request(uint64_t call) const = 0;
+  // The same, serialized, for an item of a batch stream. Thread-safe.
+  virtual std::string RequestBytes(uint64_t call) const = 0;
 };
 
-// The methods a RequestSource exists for, as "/package.Service/Method".
+// The methods a RequestSource exists for, as "/package.Service/Method": the
+// unary ones and their batch streams (SPEC.md "Batch streams"), whose items
+// carry the same requests.
 std::vector<std::string> KnownMethods();
+
+// Whether a canonical method is a batch stream (GetAccountStream,
+// HashStream).
+bool IsStreamMethod(absl::string_view canonical_method);
 
 // "/package.Service/Method" for a method written with or without the leading
 // slash; INVALID_ARGUMENT (listing the known ones) for any other method.

@@ -143,6 +143,38 @@ TEST(PgstubE2eTest, LoadgenMeasuresTheStub) {
   EXPECT_LE(ms("p999"), ms("max"));
 }
 
+// GetAccountStream's items, in both batching modes: every measured item is
+// answered, and the messages carried several.
+TEST(PgstubE2eTest, LoadgenMeasuresTheStubsStream) {
+  ChildProcess stub = StartStub({});
+  auto port = stub.WaitForPort(kTimeout);
+  ASSERT_TRUE(port.ok()) << port.status();
+  for (const char* batching :
+       {"--items_per_message=0", "--items_per_message=10"}) {
+    SCOPED_TRACE(batching);
+    auto loadgen = ChildProcess::Start(
+        {HASHMESH_LOADGEN_BIN, absl::StrCat("--target=127.0.0.1:", *port),
+         "--method=hashmesh.pgstub.v1.AccountStore/GetAccountStream",
+         "--accounts=1000", "--count=300", "--warmup=0s", "--concurrency=20",
+         "--channels=2", batching, "--json"});
+    ASSERT_TRUE(loadgen.ok()) << loadgen.status();
+    auto line = loadgen->WaitForLine(R"({"tool":"hashmesh-loadgen")", kTimeout);
+    ASSERT_TRUE(line.ok()) << line.status() << loadgen->output();
+    auto exit_code = loadgen->Wait(kTimeout);
+    ASSERT_TRUE(exit_code.ok()) << exit_code.status();
+    EXPECT_EQ(*exit_code, 0) << loadgen->output();
+
+    boost::system::error_code error;
+    const boost::json::value json = boost::json::parse(*line, error);
+    ASSERT_FALSE(error) << *line;
+    EXPECT_EQ(json.at("calls").to_number<int64_t>(), 300) << *line;
+    EXPECT_EQ(json.at("ok").to_number<int64_t>(), 300) << *line;
+    EXPECT_EQ(json.at("streams").to_number<int64_t>(), 2) << *line;
+    EXPECT_GT(json.at("items_per_message").to_number<double>(), 1) << *line;
+    EXPECT_GE(json.at("latency_ms").at("min").to_number<double>(), 1.0);
+  }
+}
+
 TEST(PgstubE2eTest, LoadgenRejectsAnUnknownMethodPlainly) {
   auto loadgen = ChildProcess::Start(
       {HASHMESH_LOADGEN_BIN, "--method=foo.Bar/Baz", "--target=127.0.0.1:1"});
