@@ -18,6 +18,10 @@ namespace hashmesh::grpcfloor {
 // GetAccount is answered at once with the same row, on the completion-queue
 // API with one queue and one polling thread per core (the gRPC performance
 // notes' recommendation), so nothing but gRPC's own work is left per call.
+// GetAccountStream (SPEC.md "Batch streams") likewise: every item of a
+// message is answered with the same row under its id, all of one message's
+// results in one message, read -> write -> read, so the floor of a hop per
+// item is measured the same way for streams.
 // Set against it, pgstub's CPU per call is what hashmesh's design adds (the
 // callback API, the table, the 2 ms timer) and the rest is gRPC's floor.
 //
@@ -42,17 +46,22 @@ class FloorService {
   // completion queues it posts to. Idempotent.
   void Stop();
 
-  // Calls answered so far, each counted before its reply is sent; tests read
-  // it.
+  // Unary calls answered so far, each counted before its reply is sent;
+  // tests read it.
   uint64_t answered() const {
     return answered_.load(std::memory_order_acquire);
   }
+  // Stream items answered so far, likewise.
+  uint64_t items_answered() const {
+    return items_answered_.load(std::memory_order_acquire);
+  }
 
  private:
+  struct Tag;
   struct Call;
+  struct StreamCall;
 
   void Poll(grpc::ServerCompletionQueue* cq);
-  void Request(grpc::ServerCompletionQueue* cq);
 
   const pgstub::v1::Account reply_;
   const int threads_;
@@ -60,6 +69,7 @@ class FloorService {
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> pollers_;
   std::atomic<uint64_t> answered_{0};
+  std::atomic<uint64_t> items_answered_{0};
 };
 
 }  // namespace hashmesh::grpcfloor

@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
       argc, argv,
       "the floor of a gRPC hop for bench/run.sh: "
       "hashmesh.pgstub.v1.AccountStore/GetAccount answered at once with "
-      "acc-000042's row, on the completion-queue API. --worker_threads sets "
+      "acc-000042's row, on the completion-queue API, and so is every item "
+      "of GetAccountStream (one result message per message read). "
+      "--worker_threads sets "
       "the polling threads (one completion queue each). Example: "
       "hashmesh-grpc-floor --listen=127.0.0.1:50053",
       "bench/grpcfloor/");
@@ -64,8 +66,8 @@ int main(int argc, char** argv) {
                flags->worker_threads_source);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
-  spdlog::info("signal {} received; {} calls answered", signal_number,
-               floor.answered());
+  spdlog::info("signal {} received; {} calls and {} stream items answered",
+               signal_number, floor.answered(), floor.items_answered());
   (*server)->Drain();
   floor.Stop();
   return EXIT_SUCCESS;
