@@ -20,6 +20,11 @@ MESH_CONFIGS = tuple(UPSTREAM_MODES)
 GATEWAY_CONFIGS = MESH_CONFIGS + ("inproc",)
 LOADGEN_CONFIGS = ("engine", "pgstub", "grpcfloor")
 OPEN_LOOP_CONFIGS = ("pgstub", "grpcfloor")
+# pgstub and the gRPC floor alone also carry their lookups as items of
+# GetAccountStream (issue 12), so that a hop's cost per item reads unary vs
+# batch streams side by side: natural batching, then fixed batches of
+# --stream-items items per message.
+STREAM_CONFIGS = ("pgstub", "grpcfloor")
 CONFIGS = GATEWAY_CONFIGS + ("nginx",) + LOADGEN_CONFIGS
 
 
@@ -90,6 +95,10 @@ def parse_args(argv):
                     help="pgstub and the gRPC floor alone also run open loop at this many "
                          "calls/s (issue 3's tail target: half of its 50,000/s); 0 = closed "
                          "loop only")
+    ap.add_argument("--stream-items", type=int, default=16,
+                    help="pgstub and the gRPC floor alone also run GetAccountStream with natural "
+                         "batching and with this many items per message (each --connections value "
+                         "a multiple of it), for the per-item cost of a hop; 0 = no stream runs")
     ap.add_argument("--build-dir", default="build/release",
                     help="where the binaries are built (cmake --preset release [-B DIR])")
     ap.add_argument("--no-build", action="store_true", help="use the binaries in --build-dir as they are")
@@ -119,6 +128,11 @@ def parse_args(argv):
         a.settle = min(a.settle, 0.5)
     if any(c < a.wrk_threads for c in a.connections):
         ap.error("every --connections value must be >= --wrk-threads")
+    if a.stream_items < 0 or a.stream_items > 65536:
+        ap.error("--stream-items must be 0 (no stream runs) to 65536")
+    if a.stream_items and any(c % a.stream_items or c < a.loadgen_channels for c in a.connections):
+        ap.error(f"every --connections value must be a multiple of --stream-items "
+                 f"({a.stream_items}) and at least --loadgen-channels")
     try:
         a.cores = len(os.sched_getaffinity(0))
     except AttributeError:

@@ -25,18 +25,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402  (bench/lib/report.py)
 from builds import BuildSteps, previous_clean_build_s  # noqa: E402
 from cli import (GATEWAY_CONFIGS, LOADGEN_CONFIGS, MESH_CONFIGS,  # noqa: E402
-                 OPEN_LOOP_CONFIGS, parse_args)
+                 OPEN_LOOP_CONFIGS, STREAM_CONFIGS, parse_args)
 from figures import run_label  # noqa: E402
 from procfs import clk_tck, fmt_dur, now  # noqa: E402
 from processes import REPO, Procs, enable_parent_death_signal  # noqa: E402
 from runs import Runs  # noqa: E402
 from servers import Servers  # noqa: E402
+from service_runs import ServiceRuns  # noqa: E402
 from workload import floor_body  # noqa: E402
 
 SCHEMA = "hashmesh-bench/1"
 
 
-class Bench(BuildSteps, Servers, Runs):
+class Bench(BuildSteps, Servers, Runs, ServiceRuns):
     def __init__(self, args):
         self.args = args
         self.procs = Procs()
@@ -167,7 +168,9 @@ class Bench(BuildSteps, Servers, Runs):
         if measure_hash:
             steps.append(("hash cost", 1 + len(a.rounds)))
         open_loop = a.warmup + a.duration + 1 if a.pgstub_rate > 0 else 0
-        steps += [("run", per_run + (open_loop if cfg in OPEN_LOOP_CONFIGS else 0))
+        streams = 2 * (a.warmup + a.duration + 1) if a.stream_items else 0
+        steps += [("run", per_run + (open_loop if cfg in OPEN_LOOP_CONFIGS else 0)
+                   + (streams if cfg in STREAM_CONFIGS else 0))
                   for cfg, _, _, _ in runs]
         if a.build_timing:
             steps.append(("build-timing", previous_clean_build_s() or 900))

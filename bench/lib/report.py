@@ -14,6 +14,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chart import chart  # noqa: E402
 from figures import HEADLINE_CONNS, NOISY_CORES, table  # noqa: E402
+from hops import hop_items_table  # noqa: E402
 from tables import (article_table, build_section, cpu_table, floor_section,  # noqa: E402
                     hop_table, idle_table, loc_section, memory_table, runs_table,
                     services_table, stream_table)
@@ -92,6 +93,16 @@ def render(res):
             cpu_table(res), "",
             "## The engine, pgstub and the gRPC floor alone (hashmesh-loadgen)", "",
             services_table(res), "",
+            "## A hop per item: unary calls vs batch streams (hashmesh-loadgen)", "",
+            "The same lookups, closed loop with the same items in flight, carried as unary "
+            "`GetAccount` calls and as items of `GetAccountStream`: natural batching (items that "
+            "become ready while a write is in flight go out together) and fixed batches (each "
+            "stream writes a message of N items and waits for all their results). CPU per item "
+            "= the process's utime+stime over the measured run / items; the load tool's is "
+            "hashmesh-loadgen's own, so server + load tool is one hop, both sides. Against the "
+            "gRPC floor it is gRPC's own cost per item; against pgstub, with its 2 ms timer "
+            "and table. Latency runs from an item being handed to its stream to its result.", "",
+            hop_items_table(res), "",
             "## What the floors allow here", "",
             "The nginx floor is the least an HTTP exchange costs on this machine; "
             "`hashmesh-grpc-floor` (GetAccount answered at once with a fixed row on the "

@@ -6,7 +6,11 @@ The fixture is the 2026-12-02 quick run (Intel Xeon), whose mesh made one
 gRPC call per item (there were no batch streams yet): it is the mesh-unary
 run here. The mesh run, with its batch-stream figures, is from a quick run
 of 2026-12-03 (AMD EPYC): ratios across the two are arithmetic to check, not
-a measurement."""
+a measurement.
+
+STREAMS_FIXTURE is a quick run of pgstub and the gRPC floor alone
+(`--configs pgstub,grpcfloor`, 2026-12-03, AMD EPYC, noisy), whose lookups
+also ran as items of GetAccountStream: natural batching and 16 per message."""
 
 import copy
 import json
@@ -19,11 +23,13 @@ from pathlib import Path
 sys.dont_write_bytecode = True
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench/lib"))
+import hops  # noqa: E402
 import metrics  # noqa: E402
 import report  # noqa: E402
 import targets  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent / "testdata/quick_results.json"
+STREAMS_FIXTURE = Path(__file__).resolve().parent / "testdata/quick_results_streams.json"
 
 
 NON2XX_12 = ("issue 12: non-2xx = 0 in every mesh, mesh-unary and inproc run (wrk and the "
@@ -244,6 +250,48 @@ class ReportTest(unittest.TestCase):
             self.assertTrue((Path(d) / "report.md").read_text().startswith("# hashmesh benchmark"))
             self.assertEqual(len(json.loads(results.read_text())["targets"]),
                              len(targets.targets(self.res)))
+
+
+class HopItemsTest(unittest.TestCase):
+    """The per-item cost of a hop: unary calls vs batch streams."""
+
+    def setUp(self):
+        self.res = json.loads(STREAMS_FIXTURE.read_text())
+
+    def test_each_way_of_carrying_the_lookups_has_its_row(self):
+        md = report.render(self.res)
+        self.assertIn("## A hop per item: unary calls vs batch streams", md)
+        # By hand from the fixture: the floor's unary row is 31.95 us server
+        # + 36.11 us load tool = 68.06 us; 16 per message 3.11 + 2.44 = 5.55,
+        # 5.55 / 68.06 = 0.08x; natural batching 1.5 + 1.2 = 2.7.
+        self.assertIn("| grpcfloor c256 | unary GetAccount calls | 12,996 (noisy) | 18.22 ms | "
+                      "45.88 ms | 1 / 1 | 31.9 | 36.1 | **68.1** | 1.00x | 0 |", md)
+        self.assertIn("| grpcfloor c256 | GetAccountStream, natural batching (2 streams) | "
+                      "363,433 (noisy) | 0.61 ms | 4.59 ms | 128.00 / 128.00 | 1.5 | 1.2 | "
+                      "**2.7** | 0.04x | 0 |", md)
+        self.assertIn("| grpcfloor c256 | GetAccountStream, 16 per message (16 streams) | "
+                      "164,611 (noisy) | 1.14 ms | 6.91 ms | 16.00 / 16.00 | 3.1 | 2.4 | "
+                      "**5.5** | 0.08x | 0 |", md)
+        # pgstub answers as its timers fire: 16 items a message out, about 5
+        # results a message back.
+        self.assertIn("| pgstub c256 | GetAccountStream, 16 per message (16 streams) | "
+                      "66,937 (noisy) | 3.18 ms | 8.59 ms | 16.00 / 5.11 | 9.5 | 6.5 | "
+                      "**16.0** | 0.14x | 0 |", md)
+
+    def test_without_stream_runs_the_section_says_so(self):
+        md = report.render(json.loads(FIXTURE.read_text()))  # before issue 12
+        self.assertIn("no stream run (`--configs ...,pgstub,grpcfloor`", md)
+
+    def test_a_stream_run_without_figures_is_left_out(self):
+        floor = run(self.res, "grpcfloor")
+        floor["stream_runs"][0] = {"name": "natural", "fail_reasons": ["failed"]}
+        rows = hops.hop_items_table(self.res).splitlines()
+        self.assertEqual(len([r for r in rows if r.startswith("| grpcfloor")]), 2)
+
+    def test_the_missing_figure_of_a_hop_is_not_made_up(self):
+        floor = run(self.res, "grpcfloor")
+        floor["stream_runs"][1]["machine"]["load_tool_us_per_req"] = None
+        self.assertIn("| 3.1 | n/a | **n/a** | n/a | 0 |", hops.hop_items_table(self.res))
 
 
 if __name__ == "__main__":
