@@ -133,9 +133,9 @@ TEST_F(FloorServiceTest, StreamAnswersEachMessageInOneMessage) {
     pgstub::v1::AccountResultBatch results;
     ASSERT_TRUE(stream->Read(&results));
     ASSERT_EQ(results.results_size(), static_cast<int>(ids.size()));
-    for (size_t i = 0; i < ids.size(); ++i) {
+    for (int i = 0; i < results.results_size(); ++i) {
       const pgstub::v1::AccountResult& result = results.results(i);
-      EXPECT_EQ(result.id(), ids[i]);
+      EXPECT_EQ(result.id(), ids[static_cast<size_t>(i)]);
       EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
           result.account(), Row()))
           << result.DebugString();
@@ -146,6 +146,10 @@ TEST_F(FloorServiceTest, StreamAnswersEachMessageInOneMessage) {
   EXPECT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(floor_->items_answered(), 4u);
   EXPECT_EQ(floor_->answered(), 0u);  // unary calls are counted apart
+}
+
+uint64_t Id(int stream, int message) {
+  return static_cast<uint64_t>(stream) * 100 + static_cast<uint64_t>(message);
 }
 
 // More streams at once than are requested ahead, on one thread, each with
@@ -165,7 +169,7 @@ TEST_F(FloorServiceTest, ManyStreamsOnOneThreadAllComplete) {
     streams.push_back(stub_->GetAccountStream(context.get()));
     for (int m = 0; m < kMessages; ++m) {
       pgstub::v1::GetAccountBatch batch;
-      batch.add_items()->set_id(static_cast<uint64_t>(s * 100 + m));
+      batch.add_items()->set_id(Id(s, m));
       ASSERT_TRUE(streams.back()->Write(batch));
     }
   }
@@ -174,7 +178,7 @@ TEST_F(FloorServiceTest, ManyStreamsOnOneThreadAllComplete) {
       pgstub::v1::AccountResultBatch results;
       ASSERT_TRUE(streams[s]->Read(&results));
       ASSERT_EQ(results.results_size(), 1);
-      EXPECT_EQ(results.results(0).id(), static_cast<uint64_t>(s * 100 + m));
+      EXPECT_EQ(results.results(0).id(), Id(s, m));
     }
     ASSERT_TRUE(streams[s]->WritesDone());
     EXPECT_TRUE(streams[s]->Finish().ok());
