@@ -19,7 +19,10 @@ ItemStream::ItemStream(const StreamRunShared& shared, int slots,
     : shared_(shared),
       slots_(slots),
       fixed_(shared.config->items_per_message > 0),
-      on_done_(std::move(on_done)) {}
+      on_done_(std::move(on_done)),
+      // A fixed batch is one message; natural batching caps it.
+      ready_(static_cast<size_t>(
+          fixed_ ? slots : shared.config->max_items_per_message)) {}
 
 void ItemStream::Start(grpc::GenericStub* stub,
                        std::chrono::system_clock::time_point deadline) {
@@ -54,12 +57,12 @@ void ItemStream::AddItemsLocked(int n, Clock::time_point now) {
     const uint64_t id =
         shared_.next_item->fetch_add(1, std::memory_order_relaxed);
     pending_.emplace(id, Pending{now, phase == RunPhases::Phase::kMeasured});
-    ready_.push_back(id);
+    ready_.Push(id);
   }
 }
 
 void ItemStream::FlushLocked() {
-  if (writing_ || writes_done_) return;
+  if (ready_.writing() || writes_done_) return;
   if (ready_.empty()) {
     if (stopping_) {
       writes_done_ = true;
@@ -67,25 +70,19 @@ void ItemStream::FlushLocked() {
     }
     return;
   }
-  const size_t n =
-      fixed_ ? ready_.size()
-             : std::min(
-                   ready_.size(),
-                   static_cast<size_t>(shared_.config->max_items_per_message));
   std::string batch;
   int measured = 0;
-  for (size_t i = 0; i < n; ++i) {
-    AppendItem(ready_[i], shared_.requests->RequestBytes(ready_[i]), &batch);
-    measured += pending_.at(ready_[i]).measured ? 1 : 0;
-  }
-  ready_.erase(ready_.begin(), ready_.begin() + static_cast<ptrdiff_t>(n));
+  const size_t n = ready_.TakeMessage([&](uint64_t id) {
+    AppendItem(id, shared_.requests->RequestBytes(id), &batch);
+    measured += pending_.at(id).measured ? 1 : 0;
+    return true;
+  });
   if (measured > 0) {  // the run's messages, warm-up excluded
     ++result_.messages_sent;
     result_.items_sent += n;
   }
   grpc::Slice slice(batch);
   out_ = grpc::ByteBuffer(&slice, 1);
-  writing_ = true;
   StartWrite(&out_);
 }
 
@@ -142,7 +139,7 @@ void ItemStream::OnReadDone(bool ok) {
 
 void ItemStream::OnWriteDone(bool ok) {
   absl::MutexLock lock(&mu_);
-  writing_ = false;
+  ready_.WriteDone();
   if (ok) FlushLocked();  // else the read side sees the end too
 }
 

@@ -19,6 +19,7 @@
 #include "bench/loadgen/batch_codec.h"
 #include "bench/loadgen/load_config.h"
 #include "bench/loadgen/request_source.h"
+#include "services/common/natural_batcher.h"
 
 namespace hashmesh::loadgen {
 
@@ -93,9 +94,8 @@ class ItemStream final
 
   absl::Mutex mu_;
   absl::flat_hash_map<uint64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
-  std::vector<uint64_t> ready_ ABSL_GUARDED_BY(mu_);  // ids not yet written
-  grpc::ByteBuffer out_ ABSL_GUARDED_BY(mu_);         // the write in flight
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  NaturalBatcher<uint64_t> ready_ ABSL_GUARDED_BY(mu_);  // ids not written
+  grpc::ByteBuffer out_ ABSL_GUARDED_BY(mu_);            // the write in flight
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;  // no more items admitted
   bool writes_done_ ABSL_GUARDED_BY(mu_) = false;
   bool malformed_ ABSL_GUARDED_BY(mu_) = false;

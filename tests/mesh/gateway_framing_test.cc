@@ -91,7 +91,9 @@ class GatewayFramingTest : public ::testing::TestWithParam<FramingCase> {
     gateway_ = new Service(*std::move(gateway));
   }
   static void TearDownTestSuite() {
-    if (gateway_ != nullptr) EXPECT_EQ(Stop(*gateway_).value_or(-1), 0);
+    if (gateway_ != nullptr) {
+      EXPECT_EQ(Stop(*gateway_).value_or(-1), 0);
+    }
     delete gateway_;
     gateway_ = nullptr;
   }
