@@ -161,9 +161,9 @@ absl::Status ValidateConfig(bool stream_method, LoadConfig* config) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
+absl::StatusOr<std::vector<std::unique_ptr<grpc::GenericStub>>> ConnectStubs(
     const LoadConfig& config) {
-  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
   const auto deadline = std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(config.connect_timeout);
   for (int i = 0; i < config.channels; ++i) {
@@ -173,9 +173,9 @@ absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
           "cannot connect to ", config.target, " within ",
           absl::FormatDuration(config.connect_timeout), " (channel ", i, ")"));
     }
-    channels.push_back(std::move(channel));
+    stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
   }
-  return channels;
+  return stubs;
 }
 
 }  // namespace hashmesh::loadgen

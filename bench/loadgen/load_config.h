@@ -4,6 +4,7 @@
 #define HASHMESH_BENCH_LOADGEN_LOAD_CONFIG_H_
 
 #include <grpcpp/channel.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include <array>
 #include <atomic>
@@ -111,10 +112,10 @@ inline constexpr int kMaxItemsPerMessage = 65536;
 // batch stream.
 absl::Status ValidateConfig(bool stream_method, LoadConfig* config);
 
-// Opens config.channels channels, each its own TCP connection, and waits
-// until each is connected; UNAVAILABLE when the target does not answer
-// within connect_timeout.
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> ConnectChannels(
+// Opens config.channels channels, each its own TCP connection, waits until
+// each is connected, and returns a generic stub on each; UNAVAILABLE when
+// the target does not answer within connect_timeout.
+absl::StatusOr<std::vector<std::unique_ptr<grpc::GenericStub>>> ConnectStubs(
     const LoadConfig& config);
 
 }  // namespace hashmesh::loadgen

@@ -36,14 +36,10 @@ class LoadRunner::Call final : public grpc::ClientUnaryReactor {
 
 absl::StatusOr<std::unique_ptr<LoadRunner>> LoadRunner::Connect(
     LoadConfig config, std::unique_ptr<RequestSource> requests) {
-  auto channels = ConnectChannels(config);
-  if (!channels.ok()) return channels.status();
-  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
-  for (auto& channel : *channels) {
-    stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
-  }
-  return std::unique_ptr<LoadRunner>(
-      new LoadRunner(std::move(config), std::move(requests), std::move(stubs)));
+  auto stubs = ConnectStubs(config);
+  if (!stubs.ok()) return stubs.status();
+  return std::unique_ptr<LoadRunner>(new LoadRunner(
+      std::move(config), std::move(requests), *std::move(stubs)));
 }
 
 LoadRunner::LoadRunner(LoadConfig config,

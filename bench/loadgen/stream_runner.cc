@@ -7,14 +7,10 @@ namespace hashmesh::loadgen {
 
 absl::StatusOr<std::unique_ptr<StreamRunner>> StreamRunner::Connect(
     LoadConfig config, std::unique_ptr<RequestSource> requests) {
-  auto channels = ConnectChannels(config);
-  if (!channels.ok()) return channels.status();
-  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
-  for (auto& channel : *channels) {
-    stubs.push_back(std::make_unique<grpc::GenericStub>(std::move(channel)));
-  }
+  auto stubs = ConnectStubs(config);
+  if (!stubs.ok()) return stubs.status();
   return std::unique_ptr<StreamRunner>(new StreamRunner(
-      std::move(config), std::move(requests), std::move(stubs)));
+      std::move(config), std::move(requests), *std::move(stubs)));
 }
 
 StreamRunner::StreamRunner(
