@@ -5,7 +5,9 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -74,11 +76,27 @@ class JsonFormatter final : public spdlog::formatter {
   std::string service_;
 };
 
+// gRPC's own threads outlive main() and may still log while static
+// destructors run, when spdlog's registry and its default logger are gone
+// (TSan saw it: a heap-use-after-free at an engine's exit with debug logs).
+// So gRPC logs to a logger of its own that is never destroyed.
+std::atomic<spdlog::logger*> grpc_logger{nullptr};
+
+void KeepLoggerForGrpc(std::shared_ptr<spdlog::logger> logger) {
+  // Never destroyed, on purpose; it holds every logger gRPC has been given
+  // (one per SetUpLogging, which runs once per process outside tests).
+  static auto* const kept = new std::vector<std::shared_ptr<spdlog::logger>>;
+  kept->push_back(logger);
+  grpc_logger.store(logger.get(), std::memory_order_release);
+}
+
 void GrpcLogToSpdlog(gpr_log_func_args* args) {
+  spdlog::logger* logger = grpc_logger.load(std::memory_order_acquire);
+  if (logger == nullptr) return;
   spdlog::level::level_enum level = spdlog::level::info;
   if (args->severity == GPR_LOG_SEVERITY_ERROR) level = spdlog::level::err;
   if (args->severity == GPR_LOG_SEVERITY_DEBUG) level = spdlog::level::debug;
-  spdlog::log(level, "grpc {}:{}: {}", args->file, args->line, args->message);
+  logger->log(level, "grpc {}:{}: {}", args->file, args->line, args->message);
 }
 
 }  // namespace
@@ -120,6 +138,7 @@ absl::Status SetUpLogging(const LogConfig& config) {
   }
   logger->set_level(spdlog::level::from_str(config.level));
   logger->flush_on(spdlog::level::warn);
+  KeepLoggerForGrpc(logger);
   spdlog::set_default_logger(std::move(logger));
   gpr_set_log_function(GrpcLogToSpdlog);
   gpr_set_log_verbosity(config.level == "debug" || config.level == "trace"
