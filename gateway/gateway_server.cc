@@ -54,12 +54,18 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
     return fail("--hash_rounds must be between 1 and 1000000, got ",
                 c.hash_rounds);
   }
-  if (c.http.max_body_bytes < 1 || c.http.max_header_bytes < 64) {
-    return fail(
-        "--max_body_bytes must be positive and --max_header_bytes at least 64");
+  if (c.http.max_body_bytes < 1 || c.http.max_body_bytes > kMaxBodyBytesLimit) {
+    return fail("--max_body_bytes must be between 1 and ", kMaxBodyBytesLimit,
+                ", got ", c.http.max_body_bytes);
   }
-  if (c.http.max_connections < 1) {
-    return fail("--max_connections must be positive");
+  if (c.http.max_header_bytes < 64 ||
+      c.http.max_header_bytes > kMaxHeaderBytesLimit) {
+    return fail("--max_header_bytes must be between 64 and ",
+                kMaxHeaderBytesLimit, ", got ", c.http.max_header_bytes);
+  }
+  if (c.http.max_connections < 1 || c.http.max_connections > 1000000) {
+    return fail("--max_connections must be between 1 and 1000000, got ",
+                c.http.max_connections);
   }
   if (c.channels.channels < 1 || c.channels.channels > 64) {
     return fail("--upstream_channels must be between 1 and 64");
@@ -74,8 +80,12 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   }
   for (absl::Duration d :
        {c.http.header_timeout, c.http.body_timeout, c.http.idle_timeout,
-        c.http.write_timeout, c.upstream_timeout, c.drain_timeout}) {
-    if (d <= absl::ZeroDuration()) return fail("timeouts must be positive");
+        c.http.write_timeout, c.http.linger_timeout, c.upstream_timeout,
+        c.drain_timeout}) {
+    if (d <= absl::ZeroDuration() || d > absl::Hours(1)) {
+      return fail("timeouts must be positive and at most 1h, got ",
+                  absl::FormatDuration(d));
+    }
   }
   if (c.inproc_accounts < 1 ||
       c.inproc_accounts > pgstub::AccountsTable::kMaxAccounts) {

@@ -55,6 +55,10 @@ ABSL_FLAG(absl::Duration, body_timeout, absl::Seconds(10),
           "time to send a request's body");
 ABSL_FLAG(absl::Duration, idle_timeout, absl::Seconds(60),
           "keep-alive connections idle this long are closed");
+ABSL_FLAG(absl::Duration, linger_timeout, absl::Seconds(2),
+          "after a reply that closes the connection, the client's unread "
+          "input is read and discarded for at most this long in all, so that "
+          "it sees the reply rather than a reset");
 ABSL_FLAG(int, max_connections, 10000,
           "connections beyond this get 503 and are closed");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
@@ -113,6 +117,7 @@ absl::StatusOr<hashmesh::gateway::GatewayConfig> ConfigFromFlags(
   c.http.header_timeout = absl::GetFlag(FLAGS_header_timeout);
   c.http.body_timeout = absl::GetFlag(FLAGS_body_timeout);
   c.http.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
+  c.http.linger_timeout = absl::GetFlag(FLAGS_linger_timeout);
   c.http.max_connections = absl::GetFlag(FLAGS_max_connections);
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   if (absl::Status s = hashmesh::gateway::ValidateGatewayConfig(c); !s.ok()) {

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <array>
-#include <optional>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +25,9 @@ namespace http = boost::beast::http;
 namespace asio = boost::asio;
 
 constexpr size_t kReadChunk = 4096;
+// A read buffer grown beyond this by a large request is given back once the
+// connection is idle; smaller ones are kept for the next request.
+constexpr size_t kKeptBufferBytes = 16 << 10;
 constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // A quarter of the shortest timeout, within [10ms, 1s]: with 10000 idle
@@ -259,6 +262,12 @@ void Session::Send(Reply reply) {
 }
 
 void Session::OnWrite(bool close, beast::error_code ec) {
+  // An idle connection holds no request: the body (up to --max_body_bytes)
+  // goes now, and so does a read buffer that a large one grew.
+  parser_.reset();
+  if (buffer_.size() == 0 && buffer_.capacity() > kKeptBufferBytes) {
+    buffer_.shrink_to_fit();
+  }
   if (ec) {
     Close();
   } else if (close) {
@@ -271,7 +280,13 @@ void Session::OnWrite(bool close, beast::error_code ec) {
 void Session::LingerAndClose() {
   beast::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  // One deadline for the whole linger: a peer that keeps sending a byte now
+  // and then must not hold a closing connection open.
   ExpireAfter(limits_->linger_timeout);
+  DiscardUntilClose();
+}
+
+void Session::DiscardUntilClose() {
   buffer_.clear();
   socket_.async_read_some(
       buffer_.prepare(kReadChunk),
@@ -280,7 +295,7 @@ void Session::LingerAndClose() {
           self->Close();
           return;
         }
-        self->LingerAndClose();  // discard and keep draining until EOF
+        self->DiscardUntilClose();
       });
 }
 

@@ -72,6 +72,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void SendOnExecutor(Reply reply);  // callable from any thread
   void OnWrite(bool close, boost::beast::error_code ec);
   void LingerAndClose();
+  void DiscardUntilClose();
   void Close();
   void ExpireAfter(absl::Duration timeout);
   void ExpireNever();

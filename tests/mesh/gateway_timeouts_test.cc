@@ -65,6 +65,56 @@ TEST(GatewayTimeoutsTest, SlowAndIdleClientsAreDisconnected) {
   EXPECT_EQ(*Stop(*gateway), 0) << gateway->process->output();
 }
 
+// Sends a byte every 50 ms, as a peer that keeps a closing connection busy
+// would, until the server closes it; false if it is still open after
+// `limit`.
+bool ClosedWhileDribbling(HttpClient& client, absl::Duration limit) {
+  const absl::Time give_up = absl::Now() + limit;
+  while (absl::Now() < give_up) {
+    if (!client.WriteRaw("x").ok()) return true;  // reset: closed
+    if (client.WaitForClose(absl::Milliseconds(50))) return true;
+  }
+  return false;
+}
+
+// A reply that closes the connection lingers --linger_timeout in all,
+// however the peer keeps sending; also for connections refused at
+// --max_connections, which must not pile up.
+TEST(GatewayTimeoutsTest, LingerIsBoundedInTotal) {
+  auto gateway = StartInprocGateway(
+      {"--linger_timeout=300ms", "--max_connections=1", "--idle_timeout=60s"});
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  const int port = gateway->port;
+  // The bound only ends a broken run: far beyond the linger and the
+  // watchdog's tick, far below forever.
+  const absl::Duration limit = absl::Seconds(10);
+
+  auto malformed = HttpClient::Connect(port);
+  ASSERT_TRUE(malformed.ok());
+  ASSERT_TRUE(malformed->WriteRaw("NOT HTTP AT ALL\r\n\r\n").ok());
+  auto bad = malformed->ReadResponse(kPatience);
+  ASSERT_TRUE(bad.ok()) << bad.status();
+  EXPECT_EQ(bad->status, 400);
+  const absl::Time start = absl::Now();
+  EXPECT_TRUE(ClosedWhileDribbling(*malformed, limit))
+      << "a closing connection was kept open by a dribbling peer";
+  EXPECT_LT(absl::Now() - start, limit);
+
+  auto held = HttpClient::Connect(port);  // the one connection allowed
+  ASSERT_TRUE(held.ok());
+  ASSERT_TRUE(held->Send("GET", "/healthz").ok());
+  for (int i = 0; i < 3; ++i) {
+    auto refused = HttpClient::Connect(port);
+    ASSERT_TRUE(refused.ok());
+    auto busy = refused->ReadResponse(kPatience);
+    ASSERT_TRUE(busy.ok()) << busy.status();
+    EXPECT_EQ(busy->status, 503);
+    EXPECT_TRUE(ClosedWhileDribbling(*refused, limit))
+        << "refused connection " << i << " kept open";
+  }
+  EXPECT_EQ(*Stop(*gateway), 0) << gateway->process->output();
+}
+
 // While a payment waits on its upstream the client has nothing to send:
 // no client timeout may cut it, only the upstream deadline.
 TEST(GatewayTimeoutsTest, AnUpstreamSlowerThanTheClientTimeoutsStillAnswers) {
