@@ -82,7 +82,7 @@ class JsonFormatter final : public spdlog::formatter {
 // So gRPC logs to a logger of its own that is never destroyed.
 std::atomic<spdlog::logger*> grpc_logger{nullptr};
 
-void KeepLoggerForGrpc(std::shared_ptr<spdlog::logger> logger) {
+void KeepLoggerForGrpc(const std::shared_ptr<spdlog::logger>& logger) {
   // Never destroyed, on purpose; it holds every logger gRPC has been given
   // (one per SetUpLogging, which runs once per process outside tests).
   static auto* const kept = new std::vector<std::shared_ptr<spdlog::logger>>;
