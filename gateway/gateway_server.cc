@@ -19,6 +19,11 @@ namespace {
 
 namespace asio = boost::asio;
 
+// Cancelled calls end within milliseconds; this only bounds a gRPC fault.
+constexpr absl::Duration kCancelWait = absl::Seconds(10);
+// How long the 503s of cancelled payments may take to be written.
+constexpr absl::Duration kReplyWait = absl::Seconds(1);
+
 absl::StatusOr<asio::ip::tcp::endpoint> ParseEndpoint(
     const std::string& address) {
   const size_t colon = address.rfind(':');
@@ -81,11 +86,16 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   for (absl::Duration d :
        {c.http.header_timeout, c.http.body_timeout, c.http.idle_timeout,
         c.http.write_timeout, c.http.linger_timeout, c.upstream_timeout,
-        c.drain_timeout}) {
+        c.readiness_timeout, c.drain_timeout}) {
     if (d <= absl::ZeroDuration() || d > absl::Hours(1)) {
       return fail("timeouts must be positive and at most 1h, got ",
                   absl::FormatDuration(d));
     }
+  }
+  if (c.readiness_max_age < absl::ZeroDuration() ||
+      c.readiness_max_age > absl::Minutes(1)) {
+    return fail("--readiness_max_age must be between 0 and 1m, got ",
+                absl::FormatDuration(c.readiness_max_age));
   }
   if (c.inproc_accounts < 1 ||
       c.inproc_accounts > pgstub::AccountsTable::kMaxAccounts) {
@@ -114,15 +124,15 @@ absl::Status GatewayServer::Init() {
     auto channels = MakeChannels(config_.store_target,
                                  pgstub::v1::AccountStore::service_full_name(),
                                  config_.channels);
-    store_probe_ =
-        HealthProbe(channels[0], pgstub::v1::AccountStore::service_full_name(),
-                    config_.readiness_timeout, &upstream_metrics_);
+    store_probe_ = std::make_unique<HealthProbe>(
+        channels[0], pgstub::v1::AccountStore::service_full_name(),
+        ProbeOptions(), &upstream_calls_, &upstream_metrics_);
     if (config_.call_mode == CallMode::kStream) {
       grpc_accounts_ = std::make_unique<StreamAccountSource>(
-          channels[0], StreamOptions(), &upstream_metrics_);
+          channels[0], StreamOptions(), &upstream_calls_, &upstream_metrics_);
     } else {
-      grpc_accounts_ =
-          std::make_unique<GrpcAccountSource>(channels, &upstream_metrics_);
+      grpc_accounts_ = std::make_unique<GrpcAccountSource>(
+          channels, &upstream_calls_, &upstream_metrics_);
     }
   }
   if (config_.engine == UpstreamMode::kInproc) {
@@ -133,18 +143,19 @@ absl::Status GatewayServer::Init() {
     auto channels = MakeChannels(config_.engine_target,
                                  engine::v1::HashEngine::service_full_name(),
                                  config_.channels);
-    engine_probe_ =
-        HealthProbe(channels[0], engine::v1::HashEngine::service_full_name(),
-                    config_.readiness_timeout, &upstream_metrics_);
+    engine_probe_ = std::make_unique<HealthProbe>(
+        channels[0], engine::v1::HashEngine::service_full_name(),
+        ProbeOptions(), &upstream_calls_, &upstream_metrics_);
     if (config_.call_mode == CallMode::kStream) {
       grpc_digests_ = std::make_unique<StreamDigestSource>(
-          channels[0], StreamOptions(), &upstream_metrics_);
+          channels[0], StreamOptions(), &upstream_calls_, &upstream_metrics_);
     } else {
-      grpc_digests_ =
-          std::make_unique<GrpcDigestSource>(channels, &upstream_metrics_);
+      grpc_digests_ = std::make_unique<GrpcDigestSource>(
+          channels, &upstream_calls_, &upstream_metrics_);
     }
   }
-  ready_ = std::make_unique<ReadyCheck>(&store_probe_, &engine_probe_);
+  ready_ =
+      std::make_unique<ReadyCheck>(store_probe_.get(), engine_probe_.get());
 
   std::vector<HttpWorker> http_workers;
   for (int i = 0; i < config_.threads; ++i) {
@@ -178,6 +189,11 @@ BatchClientOptions GatewayServer::StreamOptions() const {
   return options;
 }
 
+HealthProbeOptions GatewayServer::ProbeOptions() const {
+  return {.timeout = config_.readiness_timeout,
+          .max_age = config_.readiness_max_age};
+}
+
 void GatewayServer::InitWorker(Worker& worker) {
   AccountSource* accounts = grpc_accounts_.get();
   if (accounts == nullptr) {
@@ -208,24 +224,43 @@ void GatewayServer::Drain() {
   absl::MutexLock lock(&drain_mu_);
   if (drained_) return;
   drained_ = true;
-  if (listener_ == nullptr) return;  // Init failed before anything ran
-  spdlog::info("draining: /readyz 503, closing idle connections, up to {}",
-               absl::FormatDuration(config_.drain_timeout));
-  ready_->StartDraining();
-  listener_->Stop();
-  for (auto& worker : workers_) {
-    asio::post(*worker->context,
-               [registry = &worker->registry] { registry->ShutdownAll(); });
+  if (listener_ != nullptr) {  // null: Init failed before anything ran
+    ready_->StartDraining();
+    listener_->Stop();
+    for (auto& worker : workers_) {
+      asio::post(*worker->context,
+                 [registry = &worker->registry] { registry->ShutdownAll(); });
+    }
+    // Logged once the drain has reached every I/O thread's queue: what a
+    // connection reads from now on is answered as draining.
+    spdlog::info("draining: /readyz 503, closing idle connections, up to {}",
+                 absl::FormatDuration(config_.drain_timeout));
+    if (!connection_stats_.WaitUntilAllClosed(absl::Now() +
+                                              config_.drain_timeout)) {
+      spdlog::warn("drain timeout: {} connections still open",
+                   connection_stats_.open());
+    }
   }
-  if (!connection_stats_.WaitUntilAllClosed(absl::Now() +
-                                            config_.drain_timeout)) {
-    spdlog::warn("drain timeout: {} connections still open",
-                 connection_stats_.open());
+  // A completion runs payment code and posts to an io_context: none may
+  // arrive once those are gone. Payments still waiting upstream get 503;
+  // new upstream calls fail at once from here on.
+  if (const int calls = upstream_calls_.size(); calls > 0) {
+    spdlog::info("cancelling {} upstream calls and streams", calls);
   }
-  // No gRPC completion may arrive at an io_context after it is gone; each
-  // call ends by its deadline at the latest.
-  upstream_metrics_.in_flight().WaitForZero(
-      absl::Now() + config_.upstream_timeout + absl::Seconds(1));
+  upstream_calls_.CancelAll();
+  if (!upstream_calls_.WaitUntilNone(absl::Now() + kCancelWait)) {
+    // gRPC failed to end cancelled calls: destroying anything now would
+    // corrupt memory, so stop here with the cause.
+    spdlog::critical("{} upstream calls still alive {} after cancelling",
+                     upstream_calls_.size(), absl::FormatDuration(kCancelWait));
+    spdlog::shutdown();
+    std::abort();
+  }
+  // The payments that were cancelled answer 503 and close their
+  // connections; give them a moment to be written.
+  if (listener_ != nullptr && connection_stats_.open() > 0) {
+    connection_stats_.WaitUntilAllClosed(absl::Now() + kReplyWait);
+  }
   for (auto& guard : guards_) guard.reset();
   for (auto& worker : workers_) worker->context->stop();
   for (std::thread& t : threads_) t.join();

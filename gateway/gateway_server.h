@@ -23,6 +23,7 @@
 #include "gateway/routes/route_metrics.h"
 #include "gateway/routes/router.h"
 #include "gateway/upstream/batch_client.h"
+#include "gateway/upstream/client_calls.h"
 #include "gateway/upstream/grpc_channels.h"
 #include "gateway/upstream/readiness.h"
 #include "gateway/upstream/upstream_metrics.h"
@@ -53,6 +54,8 @@ struct GatewayConfig {
   // Each payment's upstream work, lookup and hash together.
   absl::Duration upstream_timeout = absl::Seconds(1);
   absl::Duration readiness_timeout = absl::Milliseconds(500);
+  // /readyz answers from a health probe at most this old.
+  absl::Duration readiness_max_age = absl::Seconds(1);
   uint32_t hash_rounds = 100;
   uint32_t inproc_accounts = 100000;                      // store=inproc only
   absl::Duration inproc_latency = absl::Milliseconds(2);  // store=inproc only
@@ -74,8 +77,10 @@ class GatewayServer {
   int port() const { return listener_->port(); }
 
   // /readyz turns 503, no new connections, idle ones close, busy ones close
-  // after their reply; returns when all are closed (or drain_timeout passed)
-  // and every upstream call has completed. Idempotent.
+  // after their reply; once all are closed (or drain_timeout passed), the
+  // upstream calls still in flight are cancelled (their payments answer
+  // 503), and it returns when every one has completed and the I/O threads
+  // have stopped. Idempotent.
   void Drain();
 
  private:
@@ -96,6 +101,7 @@ class GatewayServer {
   // over in-process ones bound to its own executor.
   void InitWorker(Worker& worker);
   BatchClientOptions StreamOptions() const;
+  HealthProbeOptions ProbeOptions() const;
 
   const GatewayConfig config_;
   RouteMetrics route_metrics_;
@@ -103,10 +109,13 @@ class GatewayServer {
   ConnectionStats connection_stats_;
   std::unique_ptr<pgstub::AccountsTable> table_;
   std::unique_ptr<engine::Hasher> hasher_;
+  // Every gRPC call the members below make; declared before them so that
+  // it outlives each.
+  ClientCalls upstream_calls_;
   std::unique_ptr<AccountSource> grpc_accounts_;  // store=grpc only
   std::unique_ptr<DigestSource> grpc_digests_;    // engine=grpc only
-  HealthProbe store_probe_;
-  HealthProbe engine_probe_;
+  std::unique_ptr<HealthProbe> store_probe_;      // store=grpc only
+  std::unique_ptr<HealthProbe> engine_probe_;     // engine=grpc only
   std::unique_ptr<ReadyCheck> ready_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<

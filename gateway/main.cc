@@ -61,6 +61,12 @@ ABSL_FLAG(absl::Duration, linger_timeout, absl::Seconds(2),
           "it sees the reply rather than a reset");
 ABSL_FLAG(int, max_connections, 10000,
           "connections beyond this get 503 and are closed");
+ABSL_FLAG(absl::Duration, readiness_timeout, absl::Milliseconds(500),
+          "deadline of each health call that /readyz makes upstream");
+ABSL_FLAG(absl::Duration, readiness_max_age, absl::Seconds(1),
+          "/readyz answers from an upstream health result at most this old, "
+          "so that however often it is asked, each upstream gets at most one "
+          "health call per interval");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM/SIGINT, how long open requests may finish");
 
@@ -119,6 +125,8 @@ absl::StatusOr<hashmesh::gateway::GatewayConfig> ConfigFromFlags(
   c.http.idle_timeout = absl::GetFlag(FLAGS_idle_timeout);
   c.http.linger_timeout = absl::GetFlag(FLAGS_linger_timeout);
   c.http.max_connections = absl::GetFlag(FLAGS_max_connections);
+  c.readiness_timeout = absl::GetFlag(FLAGS_readiness_timeout);
+  c.readiness_max_age = absl::GetFlag(FLAGS_readiness_max_age);
   c.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   if (absl::Status s = hashmesh::gateway::ValidateGatewayConfig(c); !s.ok()) {
     return s;

@@ -13,7 +13,8 @@ namespace hashmesh::gateway {
 // Thread-safe; one for all I/O threads.
 class ReadyCheck {
  public:
-  // The probes must outlive the check; an empty probe is always ready.
+  // The probes must outlive the check; a null probe (an upstream in-process)
+  // is always ready.
   ReadyCheck(HealthProbe* store, HealthProbe* engine)
       : store_(store), engine_(engine) {}
 

@@ -23,7 +23,9 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "gateway/upstream/client_calls.h"
 #include "gateway/upstream/upstream_metrics.h"
+#include "services/common/in_flight.h"
 
 namespace hashmesh::gateway {
 
@@ -68,13 +70,17 @@ class BatchClient {
   using Response = typename Traits::Response;
   using Callback = absl::AnyInvocable<void(absl::StatusOr<Response>) &&>;
 
-  // `metrics` must outlive the client.
+  // `calls` and `metrics` must outlive the client. Each stream is a call in
+  // `calls`: cancelling them all ends every stream, fails the calls on them
+  // with UNAVAILABLE, and stops the client for good.
   BatchClient(std::shared_ptr<grpc::Channel> channel, Upstream upstream,
-              BatchClientOptions options, UpstreamMetrics* metrics)
+              BatchClientOptions options, ClientCalls* calls,
+              UpstreamMetrics* metrics)
       : channel_(channel),
         stub_(Traits::NewStub(std::move(channel))),
         upstream_(upstream),
         options_(options),
+        calls_(calls),
         metrics_(metrics),
         slots_(static_cast<size_t>(std::max(1, options.streams))) {
     // The ticker opens the streams once the channel is connected: opened
@@ -82,7 +88,7 @@ class BatchClient {
     ticker_ = std::thread([this] { Tick(); });
   }
 
-  // Cancels every stream and waits until each has ended; calls still in
+  // Cancels every stream and waits until each is destroyed; calls still in
   // flight fail with UNAVAILABLE.
   ~BatchClient() {
     std::vector<std::shared_ptr<Stream>> open;
@@ -95,10 +101,12 @@ class BatchClient {
     }
     // Unlocked: a cancelled stream's OnDone takes mu_.
     for (auto& stream : open) stream->Cancel();
+    open.clear();
     ticker_.join();
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](int* open) { return *open == 0; }, &streams_alive_));
+    // Not only until each OnDone has run: a stream's last reference may be
+    // dropped on another thread after it, and its destruction still uses
+    // the channel and this client's counter.
+    streams_alive_.WaitForZero(absl::InfiniteFuture());
   }
 
   BatchClient(const BatchClient&) = delete;
@@ -225,17 +233,22 @@ class BatchClient {
         return slot.stream;
       }
     }
-    if (free == slots_.size()) return nullptr;
-    OpenLocked(free);
+    if (free == slots_.size() || !OpenLocked(free)) return nullptr;
     return slots_[free].stream;
   }
 
-  void OpenLocked(size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // False once `calls_` refuses new calls (the gateway drains): the client
+  // then stops for good.
+  bool OpenLocked(size_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     auto stream = std::make_shared<Stream>(this, index);
+    if (!calls_->Add(stream)) {
+      stopping_ = true;
+      return false;
+    }
     slots_[index].stream = stream;
-    ++streams_alive_;
     metrics_->StreamOpened(upstream_);
     stream->Open(stream);
+    return true;
   }
 
   // From the stream's OnDone: free the slot, schedule the reopen, and send
@@ -267,8 +280,6 @@ class BatchClient {
       metrics_->ItemResent(upstream_);
       Dispatch(std::move(call), peer);
     }
-    absl::MutexLock lock(&mu_);
-    --streams_alive_;
   }
 
   bool stopping() const {
@@ -300,7 +311,7 @@ class BatchClient {
           open.push_back(slots_[i].stream);
         } else if (!opened && ready &&
                    (reconnected || now >= slots_[i].reopen_at)) {
-          OpenLocked(i);
+          if (!OpenLocked(i)) break;
           opened = true;
         }
       }
@@ -314,13 +325,14 @@ class BatchClient {
   const std::unique_ptr<typename Traits::Stub> stub_;
   const Upstream upstream_;
   const BatchClientOptions options_;
+  ClientCalls* const calls_;
   UpstreamMetrics* const metrics_;
   std::atomic<uint64_t> next_id_{1};
+  InFlight streams_alive_;  // from construction to destruction
   LogRateLimiter failure_log_{absl::Seconds(5)};
   mutable absl::Mutex mu_;
   std::vector<Slot> slots_ ABSL_GUARDED_BY(mu_);
   size_t next_slot_ ABSL_GUARDED_BY(mu_) = 0;
-  int streams_alive_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool was_ready_ ABSL_GUARDED_BY(mu_) = false;
   std::thread ticker_;

@@ -15,10 +15,12 @@ namespace hashmesh::gateway {
 // the unanswered calls back to the client.
 template <typename Traits>
 class BatchClient<Traits>::Stream final
-    : public grpc::ClientBidiReactor<Batch, ResultBatch> {
+    : public ClientCalls::Call,
+      public grpc::ClientBidiReactor<Batch, ResultBatch> {
  public:
   Stream(BatchClient* client, size_t index)
-      : client_(client),
+      : alive_(&client->streams_alive_),
+        client_(client),
         index_(index),
         calls_(static_cast<size_t>(client->options_.max_items_per_message)) {}
 
@@ -34,7 +36,7 @@ class BatchClient<Traits>::Stream final
     this->StartCall();
   }
 
-  void Cancel() { context_.TryCancel(); }
+  void Cancel() override { context_.TryCancel(); }
 
   // Whether it still takes calls.
   bool open() {
@@ -146,6 +148,20 @@ class BatchClient<Traits>::Stream final
     this->StartWrite(&out_);
   }
 
+  // Counts the stream as alive until its last member is gone: declared
+  // first, it is destroyed last.
+  class Alive {
+   public:
+    explicit Alive(InFlight* count) : count_(count) { count_->Start(); }
+    ~Alive() { count_->Finish(); }
+    Alive(const Alive&) = delete;
+    Alive& operator=(const Alive&) = delete;
+
+   private:
+    InFlight* const count_;
+  };
+
+  Alive alive_;
   BatchClient* const client_;
   const size_t index_;
   std::shared_ptr<Stream> self_;

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "gateway/upstream/unary_call.h"
 #include "services/common/grpc_status.h"
 
 namespace hashmesh::gateway {
@@ -12,60 +13,29 @@ namespace {
 // payment, and the log must stay readable.
 constexpr absl::Duration kFailureLogInterval = absl::Seconds(5);
 
-// One unary call: the reactor owns the context, request and response until
-// gRPC is done with them, then runs the callback on the gRPC thread that
-// completed the call (see payment/sources.h) and deletes itself. The call
-// counts as in flight until the callback has returned, so whatever it
-// started is accounted for before a drain can see zero.
-template <typename Request, typename Response, typename Value>
-class UnaryCall final : public grpc::ClientUnaryReactor {
- public:
-  using Convert = Value (*)(Response&);
-  using Callback = absl::AnyInvocable<void(absl::StatusOr<Value>) &&>;
-
-  UnaryCall(Upstream upstream, absl::StatusCode expected, absl::Time deadline,
-            UpstreamMetrics* metrics, LogRateLimiter* limiter, Convert convert,
-            Callback done)
-      : upstream_(upstream),
-        expected_(expected),
-        metrics_(metrics),
-        limiter_(limiter),
-        convert_(convert),
-        done_(std::move(done)) {
-    context_.set_deadline(absl::ToChronoTime(deadline));
-    metrics_->in_flight().Start();
-  }
-
-  grpc::ClientContext* context() { return &context_; }
-  Request* request() { return &request_; }
-  Response* response() { return &response_; }
-
-  void OnDone(const grpc::Status& status) override {
-    metrics_->Record(upstream_, status.error_code(), absl::Now() - start_);
+// A source call's completion: records the call, logs a failure (rate-
+// limited) and answers with the gateway's own type. The call counts as in
+// flight until the callback has returned.
+template <typename Value, typename Response>
+auto Completion(Upstream upstream, absl::StatusCode expected,
+                UpstreamMetrics* metrics, LogRateLimiter* limiter,
+                Value (*convert)(Response&),
+                absl::AnyInvocable<void(absl::StatusOr<Value>) &&> done) {
+  metrics->in_flight().Start();
+  return [upstream, expected, metrics, limiter, convert, start = absl::Now(),
+          done = std::move(done)](const grpc::Status& status,
+                                  Response& response) mutable {
+    metrics->Record(upstream, status.error_code(), absl::Now() - start);
     if (status.ok()) {
-      std::move(done_)(convert_(response_));
+      std::move(done)(convert(response));
     } else {
       const absl::Status failed = FromGrpcStatus(status);
-      LogUpstreamFailure(upstream_, failed, expected_, limiter_);
-      std::move(done_)(failed);
+      LogUpstreamFailure(upstream, failed, expected, limiter);
+      std::move(done)(failed);
     }
-    UpstreamMetrics* metrics = metrics_;
-    delete this;
     metrics->in_flight().Finish();
-  }
-
- private:
-  const Upstream upstream_;
-  const absl::StatusCode expected_;
-  UpstreamMetrics* const metrics_;
-  LogRateLimiter* const limiter_;
-  const Convert convert_;
-  Callback done_;
-  const absl::Time start_ = absl::Now();
-  grpc::ClientContext context_;
-  Request request_;
-  Response response_;
-};
+  };
+}
 
 Account ConvertAccount(pgstub::v1::Account& response) {
   return AccountFromProto(response);
@@ -88,38 +58,48 @@ Account AccountFromProto(pgstub::v1::Account& proto) {
 
 GrpcAccountSource::GrpcAccountSource(
     const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-    UpstreamMetrics* metrics)
-    : stubs_(channels), metrics_(metrics), failure_log_(kFailureLogInterval) {}
+    ClientCalls* calls, UpstreamMetrics* metrics)
+    : stubs_(channels),
+      calls_(calls),
+      metrics_(metrics),
+      failure_log_(kFailureLogInterval) {}
 
 void GrpcAccountSource::Lookup(const std::string& account_id,
                                absl::Time deadline, AccountCallback done) {
-  auto* call = new UnaryCall<pgstub::v1::GetAccountRequest, pgstub::v1::Account,
-                             Account>(
-      Upstream::kStore, absl::StatusCode::kNotFound, deadline, metrics_,
-      &failure_log_, ConvertAccount, std::move(done));
-  call->request()->set_account_id(account_id);
-  stubs_.Next().async()->GetAccount(call->context(), call->request(),
-                                    call->response(), call);
-  call->StartCall();
+  pgstub::v1::GetAccountRequest request;
+  request.set_account_id(account_id);
+  auto* stub = stubs_.Next().async();
+  UnaryCall<pgstub::v1::GetAccountRequest, pgstub::v1::Account>::Start(
+      calls_, std::move(request), deadline,
+      [stub](auto* context, auto* request, auto* response, auto* reactor) {
+        stub->GetAccount(context, request, response, reactor);
+      },
+      Completion(Upstream::kStore, absl::StatusCode::kNotFound, metrics_,
+                 &failure_log_, ConvertAccount, std::move(done)));
 }
 
 GrpcDigestSource::GrpcDigestSource(
     const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-    UpstreamMetrics* metrics)
-    : stubs_(channels), metrics_(metrics), failure_log_(kFailureLogInterval) {}
+    ClientCalls* calls, UpstreamMetrics* metrics)
+    : stubs_(channels),
+      calls_(calls),
+      metrics_(metrics),
+      failure_log_(kFailureLogInterval) {}
 
 void GrpcDigestSource::Sha256Hex(std::string data, uint32_t rounds,
                                  absl::Time deadline, DigestCallback done) {
-  auto* call = new UnaryCall<engine::v1::HashRequest, engine::v1::HashResponse,
-                             std::string>(
-      Upstream::kEngine, absl::StatusCode::kOk, deadline, metrics_,
-      &failure_log_, ConvertDigest, std::move(done));
-  call->request()->set_algorithm(engine::v1::ALGORITHM_SHA256);
-  call->request()->set_rounds(rounds);
-  call->request()->set_data(std::move(data));
-  stubs_.Next().async()->Hash(call->context(), call->request(),
-                              call->response(), call);
-  call->StartCall();
+  engine::v1::HashRequest request;
+  request.set_algorithm(engine::v1::ALGORITHM_SHA256);
+  request.set_rounds(rounds);
+  request.set_data(std::move(data));
+  auto* stub = stubs_.Next().async();
+  UnaryCall<engine::v1::HashRequest, engine::v1::HashResponse>::Start(
+      calls_, std::move(request), deadline,
+      [stub](auto* context, auto* request, auto* response, auto* reactor) {
+        stub->Hash(context, request, response, reactor);
+      },
+      Completion(Upstream::kEngine, absl::StatusCode::kOk, metrics_,
+                 &failure_log_, ConvertDigest, std::move(done)));
 }
 
 }  // namespace hashmesh::gateway

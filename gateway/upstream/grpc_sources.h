@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "gateway/payment/sources.h"
+#include "gateway/upstream/client_calls.h"
 #include "gateway/upstream/grpc_channels.h"
 #include "gateway/upstream/upstream_metrics.h"
 #include "hashmesh/engine/v1/engine.grpc.pb.h"
@@ -19,15 +20,16 @@ namespace hashmesh::gateway {
 
 class GrpcAccountSource final : public AccountSource {
  public:
-  // `metrics` must outlive the source.
+  // `calls` and `metrics` must outlive the source.
   GrpcAccountSource(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                    UpstreamMetrics* metrics);
+                    ClientCalls* calls, UpstreamMetrics* metrics);
 
   void Lookup(const std::string& account_id, absl::Time deadline,
               AccountCallback done) override;
 
  private:
   StubSet<pgstub::v1::AccountStore> stubs_;
+  ClientCalls* calls_;
   UpstreamMetrics* metrics_;
   LogRateLimiter failure_log_;
 };
@@ -35,13 +37,14 @@ class GrpcAccountSource final : public AccountSource {
 class GrpcDigestSource final : public DigestSource {
  public:
   GrpcDigestSource(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
-                   UpstreamMetrics* metrics);
+                   ClientCalls* calls, UpstreamMetrics* metrics);
 
   void Sha256Hex(std::string data, uint32_t rounds, absl::Time deadline,
                  DigestCallback done) override;
 
  private:
   StubSet<engine::v1::HashEngine> stubs_;
+  ClientCalls* calls_;
   UpstreamMetrics* metrics_;
   LogRateLimiter failure_log_;
 };

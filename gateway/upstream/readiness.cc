@@ -1,6 +1,9 @@
 #include "gateway/upstream/readiness.h"
 
-#include "absl/strings/str_cat.h"
+#include <optional>
+#include <utility>
+
+#include "gateway/upstream/unary_call.h"
 #include "services/common/grpc_status.h"
 
 namespace hashmesh::gateway {
@@ -8,13 +11,6 @@ namespace {
 
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
-
-struct ProbeCall {
-  grpc::ClientContext context;
-  HealthCheckRequest request;
-  HealthCheckResponse response;
-  absl::AnyInvocable<void(absl::Status) &&> done;
-};
 
 absl::Status Verdict(const grpc::Status& status,
                      const HealthCheckResponse& response) {
@@ -29,32 +25,55 @@ absl::Status Verdict(const grpc::Status& status,
 }  // namespace
 
 HealthProbe::HealthProbe(std::shared_ptr<grpc::Channel> channel,
-                         std::string service, absl::Duration timeout,
-                         UpstreamMetrics* metrics)
+                         std::string service, HealthProbeOptions options,
+                         ClientCalls* calls, UpstreamMetrics* metrics)
     : stub_(grpc::health::v1::Health::NewStub(std::move(channel))),
       service_(std::move(service)),
-      timeout_(timeout),
+      options_(options),
+      calls_(calls),
       metrics_(metrics) {}
 
-void HealthProbe::Check(absl::AnyInvocable<void(absl::Status) &&> done) {
-  if (stub_ == nullptr) {
-    std::move(done)(absl::OkStatus());
+void HealthProbe::Check(Callback done) {
+  std::optional<absl::Status> fresh;
+  {
+    absl::MutexLock lock(&mu_);
+    if (absl::Now() - last_at_ <= options_.max_age) fresh = last_;
+  }
+  if (fresh.has_value()) {  // unlocked: the callback may check again
+    std::move(done)(*std::move(fresh));
     return;
   }
-  auto* call = new ProbeCall;
-  call->request.set_service(service_);
-  call->done = std::move(done);
-  call->context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-  // Readiness must notice a dead upstream at once, not wait for it.
-  call->context.set_wait_for_ready(false);
+  {
+    absl::MutexLock lock(&mu_);
+    waiting_.push_back(std::move(done));
+    if (probing_) return;
+    probing_ = true;
+  }
+  HealthCheckRequest request;
+  request.set_service(service_);
   metrics_->in_flight().Start();
-  stub_->async()->Check(
-      &call->context, &call->request, &call->response,
-      [call, metrics = metrics_](const grpc::Status& status) {
-        std::unique_ptr<ProbeCall> owned(call);
-        std::move(owned->done)(Verdict(status, owned->response));
-        metrics->in_flight().Finish();
+  auto* stub = stub_->async();
+  UnaryCall<HealthCheckRequest, HealthCheckResponse>::Start(
+      calls_, std::move(request), absl::Now() + options_.timeout,
+      [stub](auto* context, auto* request, auto* response, auto* reactor) {
+        stub->Check(context, request, response, reactor);
+      },
+      [this](const grpc::Status& status, HealthCheckResponse& response) {
+        Finished(Verdict(status, response));
+        metrics_->in_flight().Finish();
       });
+}
+
+void HealthProbe::Finished(const absl::Status& status) {
+  std::vector<Callback> waiting;
+  {
+    absl::MutexLock lock(&mu_);
+    last_ = status;
+    last_at_ = absl::Now();
+    probing_ = false;
+    waiting.swap(waiting_);
+  }
+  for (Callback& done : waiting) std::move(done)(status);
 }
 
 }  // namespace hashmesh::gateway

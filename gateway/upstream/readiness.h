@@ -1,5 +1,6 @@
 // /readyz's question: are both upstreams reachable and SERVING per
-// grpc.health.v1?
+// grpc.health.v1? Answered from a recent probe, so that a flood of /readyz
+// does not become a flood of health calls upstream.
 #ifndef HASHMESH_GATEWAY_UPSTREAM_READINESS_H_
 #define HASHMESH_GATEWAY_UPSTREAM_READINESS_H_
 
@@ -7,33 +8,55 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "gateway/upstream/client_calls.h"
 #include "gateway/upstream/upstream_metrics.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace hashmesh::gateway {
 
-// Asks one upstream's health service about one service name.
+struct HealthProbeOptions {
+  absl::Duration timeout = absl::Milliseconds(500);  // per health call
+  // A result this old or younger answers without a new call.
+  absl::Duration max_age = absl::Seconds(1);
+};
+
+// Asks one upstream's health service about one service name. Thread-safe.
 class HealthProbe {
  public:
-  // An empty probe (no channel) always answers OK: the in-process mode.
-  HealthProbe() = default;
-  // `metrics` (must outlive the probe) tracks the call in flight.
+  using Callback = absl::AnyInvocable<void(absl::Status) &&>;
+
+  // `calls` and `metrics` must outlive the probe.
   HealthProbe(std::shared_ptr<grpc::Channel> channel, std::string service,
-              absl::Duration timeout, UpstreamMetrics* metrics);
+              HealthProbeOptions options, ClientCalls* calls,
+              UpstreamMetrics* metrics);
 
   // OK when SERVING; UNAVAILABLE naming the status or the call's error
-  // otherwise. `done` runs once, on any thread (inline for an empty probe).
-  void Check(absl::AnyInvocable<void(absl::Status) &&> done);
+  // otherwise. From the last result while it is at most max_age old;
+  // otherwise from a new health call, one at a time: checks that arrive
+  // while it is in flight wait for its result. `done` runs once, on any
+  // thread (inline when the result is fresh).
+  void Check(Callback done);
 
  private:
-  std::unique_ptr<grpc::health::v1::Health::Stub> stub_;
-  std::string service_;
-  absl::Duration timeout_;
-  UpstreamMetrics* metrics_ = nullptr;
+  void Finished(const absl::Status& status);
+
+  const std::unique_ptr<grpc::health::v1::Health::Stub> stub_;
+  const std::string service_;
+  const HealthProbeOptions options_;
+  ClientCalls* const calls_;
+  UpstreamMetrics* const metrics_;
+  absl::Mutex mu_;
+  absl::Status last_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool probing_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<Callback> waiting_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace hashmesh::gateway

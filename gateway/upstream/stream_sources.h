@@ -49,8 +49,10 @@ struct HashStreamTraits {
 class StreamAccountSource final : public AccountSource {
  public:
   StreamAccountSource(std::shared_ptr<grpc::Channel> channel,
-                      BatchClientOptions options, UpstreamMetrics* metrics)
-      : client_(std::move(channel), Upstream::kStore, options, metrics) {}
+                      BatchClientOptions options, ClientCalls* calls,
+                      UpstreamMetrics* metrics)
+      : client_(std::move(channel), Upstream::kStore, options, calls, metrics) {
+  }
 
   void Lookup(const std::string& account_id, absl::Time deadline,
               AccountCallback done) override;
@@ -62,8 +64,10 @@ class StreamAccountSource final : public AccountSource {
 class StreamDigestSource final : public DigestSource {
  public:
   StreamDigestSource(std::shared_ptr<grpc::Channel> channel,
-                     BatchClientOptions options, UpstreamMetrics* metrics)
-      : client_(std::move(channel), Upstream::kEngine, options, metrics) {}
+                     BatchClientOptions options, ClientCalls* calls,
+                     UpstreamMetrics* metrics)
+      : client_(std::move(channel), Upstream::kEngine, options, calls,
+                metrics) {}
 
   void Sha256Hex(std::string data, uint32_t rounds, absl::Time deadline,
                  DigestCallback done) override;

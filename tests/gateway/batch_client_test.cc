@@ -103,6 +103,7 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& target) {
 class BatchClientTest : public ::testing::Test {
  protected:
   pgstub::AccountsTable table_{1000};
+  ClientCalls calls_;
   UpstreamMetrics metrics_;
 };
 
@@ -111,7 +112,8 @@ TEST_F(BatchClientTest, ManyConcurrentCallsAreMatchedToTheirOwnResults) {
   constexpr size_t kCalls = 300;
   Outcomes outcomes(kCalls);
   {
-    Client client(Channel(store.address()), Upstream::kStore, {}, &metrics_);
+    Client client(Channel(store.address()), Upstream::kStore, {}, &calls_,
+                  &metrics_);
     const absl::Time deadline = absl::Now() + absl::Seconds(30);
     for (size_t i = 0; i < kCalls; ++i) {
       client.Call(Lookup(static_cast<uint32_t>(i)), deadline, outcomes.For(i));
@@ -140,7 +142,8 @@ TEST_F(BatchClientTest, ManyConcurrentCallsAreMatchedToTheirOwnResults) {
 TEST_F(BatchClientTest, ACallPastItsDeadlineFailsAndItsLateResultIsDropped) {
   Pgstub store(&table_, absl::Milliseconds(300));
   Outcomes outcomes(1);
-  Client client(Channel(store.address()), Upstream::kStore, {}, &metrics_);
+  Client client(Channel(store.address()), Upstream::kStore, {}, &calls_,
+                &metrics_);
   client.Call(Lookup(42), absl::Now() + absl::Milliseconds(50),
               outcomes.For(0));
   ASSERT_TRUE(Eventually([&] { return outcomes.done == 1; }));
@@ -165,7 +168,7 @@ TEST_F(BatchClientTest, CallsOfAStreamThatEndsAreSentAgainElsewhere) {
   constexpr size_t kCalls = 20;
   Outcomes outcomes(kCalls);
   Client client(Channel(absl::StrCat("ipv4:", a.address(), ",", b.address())),
-                Upstream::kStore, {.streams = 2}, &metrics_);
+                Upstream::kStore, {.streams = 2}, &calls_, &metrics_);
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
   for (size_t i = 0; i < kCalls; ++i) {
     client.Call(Lookup(static_cast<uint32_t>(i)), deadline, outcomes.For(i));
@@ -189,11 +192,41 @@ TEST_F(BatchClientTest, NoUpstreamFailsFastWithUnavailable) {
   const std::string address = store.address();
   store.server().Drain();
   Outcomes outcomes(1);
-  Client client(Channel(address), Upstream::kStore, {}, &metrics_);
+  Client client(Channel(address), Upstream::kStore, {}, &calls_, &metrics_);
   client.Call(Lookup(1), absl::Now() + absl::Seconds(30), outcomes.For(0));
   ASSERT_TRUE(Eventually([&] { return outcomes.done == 1; }));
   EXPECT_EQ(outcomes.results[0]->status().code(),
             absl::StatusCode::kUnavailable);
+}
+
+TEST_F(BatchClientTest, ADrainEndsEveryStreamAndFailsTheirCalls) {
+  Pgstub store(&table_, absl::Seconds(60));
+  constexpr size_t kCalls = 10;
+  Outcomes outcomes(kCalls + 1);
+  Client client(Channel(store.address()), Upstream::kStore, {}, &calls_,
+                &metrics_);
+  const absl::Time deadline = absl::Now() + absl::Seconds(120);
+  for (size_t i = 0; i < kCalls; ++i) {
+    client.Call(Lookup(static_cast<uint32_t>(i)), deadline, outcomes.For(i));
+  }
+  ASSERT_TRUE(Eventually([&] { return store.pending() == kCalls; }));
+  calls_.CancelAll();
+  // Every stream object is gone, not merely ended: nothing of the client's
+  // runs after this.
+  ASSERT_TRUE(calls_.WaitUntilNone(absl::InfiniteFuture()));
+  EXPECT_EQ(outcomes.done, kCalls);
+  for (size_t i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(outcomes.results[i]->status().code(),
+              absl::StatusCode::kUnavailable)
+        << outcomes.results[i]->status();
+  }
+  // No stream opens again: a new call fails at once.
+  client.Call(Lookup(1), deadline, outcomes.For(kCalls));
+  EXPECT_EQ(outcomes.done, kCalls + 1);
+  EXPECT_EQ(outcomes.results[kCalls]->status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(client.open_streams(), 0);
+  EXPECT_EQ(outcomes.twice, 0);
 }
 
 }  // namespace

@@ -55,8 +55,7 @@ class RouterTest : public ::testing::Test {
   testing::FakeAccounts accounts_;
   testing::FakeDigests digests_;
   PaymentProcessor payments_{&accounts_, &digests_, 100, absl::Seconds(1)};
-  HealthProbe no_probe_;  // in-process upstreams: always ready
-  ReadyCheck ready_{&no_probe_, &no_probe_};
+  ReadyCheck ready_{nullptr, nullptr};  // in-process upstreams: always ready
   RouteMetrics route_metrics_;
   UpstreamMetrics upstream_metrics_;
   ConnectionStats connection_stats_;

@@ -203,6 +203,28 @@ TEST_P(MeshTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(last->body, kExampleResponse);
 }
 
+// curl sends a body of over 1 KiB only after "100 Continue".
+TEST_P(MeshTest, ExpectContinueGets100ThenTheAnswer) {
+  auto client = HttpClient::Connect(port());
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(
+      client
+          ->WriteRaw(absl::StrCat("POST /v1/payments HTTP/1.1\r\nHost: t\r\n"
+                                  "Content-Type: application/json\r\n"
+                                  "Expect: 100-continue\r\nContent-Length: ",
+                                  sizeof(kExamplePayment) - 1, "\r\n\r\n"))
+          .ok());
+  auto go_on = client->ReadResponse();
+  ASSERT_TRUE(go_on.ok()) << go_on.status();
+  EXPECT_EQ(go_on->status, 100);
+  ASSERT_TRUE(client->WriteRaw(kExamplePayment).ok());
+  auto response = client->ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 201);
+  EXPECT_EQ(response->body, kExampleResponse);
+  EXPECT_TRUE(response->keep_alive);
+}
+
 TEST_P(MeshTest, ConnectionCloseAndHttp10AreHonoured) {
   auto client = HttpClient::Connect(port());
   ASSERT_TRUE(client.ok());
@@ -340,10 +362,16 @@ TEST(MeshFailureTest, EngineDownThenBack) {
   auto logged = gateway->process->WaitForLine("engine call failed: UNAVAILABLE",
                                               absl::Seconds(10));
   EXPECT_TRUE(logged.ok()) << gateway->process->output();
-  auto not_ready = HttpClient::Connect(port)->Send("GET", "/readyz", "");
-  EXPECT_EQ(not_ready->status, 503);
-  EXPECT_THAT(not_ready->body, HasSubstr(R"("engine":"UNAVAILABLE")"));
-  EXPECT_THAT(not_ready->body, HasSubstr(R"("store":"SERVING")"));
+  // /readyz answers from a probe at most --readiness_max_age (1 s) old.
+  std::string not_ready;
+  EXPECT_TRUE(Eventually([&] {
+    auto r = HttpClient::Connect(port)->Send("GET", "/readyz", "");
+    if (!r.ok() || r->status != 503) return false;
+    not_ready = r->body;
+    return true;
+  }));
+  EXPECT_THAT(not_ready, HasSubstr(R"("engine":"UNAVAILABLE")"));
+  EXPECT_THAT(not_ready, HasSubstr(R"("store":"SERVING")"));
 
   auto back = StartEngine(engine_port);
   ASSERT_TRUE(back.ok()) << back.status();
