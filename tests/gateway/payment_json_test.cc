@@ -130,6 +130,58 @@ std::vector<JsonCase> Cases() {
       {"ZeroHugeExponent", WithExtra("0e999999"), ok},
       {"UnderflowAmount", Body().Set("amount_cents", "1e-400").Json(),
        "amount_cents"},
+      // Exponents beyond INT_MAX (where Boost.JSON 1.81 gives up with
+      // exponent_overflow): the value decides, as for any other number.
+      {"ZeroExponentBeyondInt", WithExtra("0e99999999999"), ok},
+      {"NegativeZeroExponentBeyondInt", WithExtra("-0e99999999999"), ok},
+      {"ZeroFractionExponentBeyondInt", WithExtra("0.000e99999999999"), ok},
+      {"ZeroNegativeExponentBeyondInt", WithExtra("0.0e-99999999999"), ok},
+      {"UnderflowExponentBeyondInt", WithExtra("1e-99999999999"), ok},
+      {"UnderflowExponentJustBeyondInt", WithExtra("1e-2147483649"), ok},
+      {"UnderflowManyDigitsExponentBeyondInt",
+       WithExtra("123456789012345678901234567890.5E-99999999999"), ok},
+      {"UnderflowFractionNearIntMin", WithExtra("0.01e-2147483647"), ok},
+      {"OverflowExponentBeyondInt", WithExtra("1e99999999999"), bad},
+      {"OverflowExponentJustBeyondInt", WithExtra("1e2147483648"), bad},
+      {"OverflowExponentIntMax", WithExtra("1e2147483647"), bad},
+      {"OverflowExponentBeyondIntPlus", WithExtra("-0.5E+99999999999"), bad},
+      {"ExponentLeadingZeros", WithExtra("1e0000000000000000002"), ok},
+      {"ExponentLeadingZerosOverflow", WithExtra("1e0000000000000000400"), bad},
+      {"ExponentLeadingZerosUnderflow", WithExtra("1e-0000000000000000400"),
+       ok},
+      {"ExponentBeyondIntNested",
+       WithExtra(R"([0e99999999999,{"y":[-1e-99999999999,1]},"0e9"])"), ok},
+      {"OverflowBeyondIntNested",
+       WithExtra(R"([0e99999999999,{"y":[1,1e99999999999]}])"), bad},
+      {"ExponentBeyondIntBeforeGarbage", WithExtra("0e99999999999x"), bad},
+      {"ExponentBeyondIntThenComma", WithExtra("[0e99999999999,]"), bad},
+      {"ExponentBeyondIntAmount",
+       Body().Set("amount_cents", "0e99999999999").Json(), "amount_cents"},
+      {"UnderflowBeyondIntAmount",
+       Body().Set("amount_cents", "1e-99999999999").Json(), "amount_cents"},
+      {"OverflowBeyondIntAmount",
+       Body().Set("amount_cents", "1e99999999999").Json(), bad},
+      {"ExponentLeadingZerosAmount",
+       Body().Set("amount_cents", "1e0000000000000000002").Json(),
+       "amount_cents"},
+      {"ExponentBeyondIntMemo", Body().Set("memo", "0e99999999999").Json(),
+       "memo"},
+      {"ExponentBeyondIntUnterminated",
+       R"({"account_id":"acc-000042","x":0e99999999999)", bad},
+      {"ExponentBeyondIntTopLevel", "0e99999999999", bad},
+      // Long runs of digits in strings and keys come through intact.
+      {"DuplicateDigitKeys",
+       Body()
+           .AddRaw(R"("12345678901234567890":1)")
+           .AddRaw(R"("1234567890123456789\u0030":2)")
+           .Json(),
+       bad},
+      {"DistinctDigitKeys",
+       Body()
+           .AddRaw(R"("12345678901234567890":1)")
+           .AddRaw(R"("12345678901234567891":2)")
+           .Json(),
+       ok},
       // Duplicate top-level keys, compared after unescaping.
       {"DuplicateAccountId",
        Body().AddRaw(R"("account_id":"acc-000042")").Json(), bad},
@@ -211,6 +263,12 @@ TEST(ReadPaymentFieldsTest, ClassifiesNumbersByTheirText) {
   EXPECT_EQ(ReadAmount("1E3").kind, Kind::kNonInteger);
   EXPECT_EQ(ReadAmount("-0.0").kind, Kind::kNonInteger);
   EXPECT_EQ(ReadAmount("1e-400").kind, Kind::kNonInteger);
+  EXPECT_EQ(ReadAmount("0e99999999999").kind, Kind::kNonInteger);
+  EXPECT_EQ(ReadAmount("-1e-99999999999").kind, Kind::kNonInteger);
+  EXPECT_EQ(ReadAmount("1e0000000000000000002").kind, Kind::kNonInteger);
+  EXPECT_EQ(ReadAmount("1.7976931348623158e308").kind, Kind::kNonInteger);
+  EXPECT_EQ(ReadAmount("123456789012345").integer, 123456789012345);
+  EXPECT_EQ(ReadAmount("-1234567890123456789").integer, -1234567890123456789);
   EXPECT_EQ(ReadAmount("\"1299\"").kind, Kind::kString);
   EXPECT_EQ(ReadAmount("null").kind, Kind::kOther);
   EXPECT_EQ(ReadAmount("true").kind, Kind::kOther);
@@ -251,6 +309,30 @@ TEST(ReadPaymentFieldsTest, LongEscapedStringsArriveWhole) {
       ReadPaymentFields(Body().Set("memo", "\"" + raw + "\"").Json(), &fields)
           .ok());
   EXPECT_EQ(fields.memo.string, expected);
+}
+
+// Digits in strings are not numbers: long runs of them arrive whole.
+TEST(ReadPaymentFieldsTest, LongDigitRunsInStringsArriveWhole) {
+  const std::string digits =
+      "1234567890123456789012345678901234567890\\u00301234567890";
+  PaymentFields fields;
+  ASSERT_TRUE(ReadPaymentFields(Body().Set("memo", "\"" + digits + "\"").Json(),
+                                &fields)
+                  .ok());
+  EXPECT_EQ(fields.memo.string,
+            "12345678901234567890123456789012345678900"
+            "1234567890");
+}
+
+// A body of nearly 64 KiB that is mostly numbers with exponents beyond
+// INT_MAX: each is decided on its own, wherever it is.
+TEST(ReadPaymentFieldsTest, ManyExponentsBeyondInt) {
+  std::string array = "[";
+  for (int i = 0; i < 2000; ++i) array += "0e99999999999,1e-99999999999,";
+  array += "0]";
+  EXPECT_TRUE(ParsePaymentRequest(WithExtra(array)).ok());
+  EXPECT_TRUE(
+      IsInvalidJson(ParsePaymentRequest(WithExtra(array + ",1e99999999999"))));
 }
 
 TEST(ReadPaymentFieldsTest, LongEscapedDuplicateKeysCollide) {
@@ -295,6 +377,14 @@ TEST(ReadPaymentFieldsTest, MessagesSayWhatIsWrong) {
             "value at byte 8");
   EXPECT_EQ(message(R"({"a":tru})"),
             "request body is not valid JSON: syntax error at byte 5");
+  EXPECT_EQ(message(R"({"a":1e99999999999})"),
+            "request body is not valid JSON: a number is too large for a "
+            "double");
+  EXPECT_EQ(message(R"({"a":0e99999999999} x)"),
+            "request body is not valid JSON: unexpected data after the JSON "
+            "value at byte 20");
+  EXPECT_EQ(message(R"({"a":0e99999999999,tru})"),
+            "request body is not valid JSON: syntax error at byte 19");
   EXPECT_EQ(message(""),
             "request body is not valid JSON: incomplete JSON at "
             "byte 0");
