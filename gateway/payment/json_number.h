@@ -12,9 +12,10 @@ namespace hashmesh::gateway {
 bool IsIntegerText(absl::string_view number_text);
 
 // Whether a number's source text (JSON syntax) is too large in magnitude for
-// a double, decided by correctly rounded conversion (std::from_chars):
+// a double, decided by correctly rounded conversion (absl::from_chars):
 // "1.7976931348623158e308" rounds to DBL_MAX and fits, "1e400" does not.
-// Underflow ("1e-400") fits: it is 0 or a subnormal, as RFC 8259 permits.
+// Underflow ("1e-400", "1e-99999999999") fits: it is 0 or a subnormal, as
+// RFC 8259 permits, and so is zero with any exponent ("0e99999999999").
 bool OverflowsDouble(absl::string_view number_text);
 
 }  // namespace hashmesh::gateway
