@@ -1,8 +1,8 @@
 #include "gateway/payment/payment_json.h"
 
+#include <algorithm>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -70,6 +70,15 @@ class BoostJsonHandler {
     number_.append(part.data(), part.size());
     return true;
   }
+  // Whether the parser stopped inside a number's exponent. Only the number's
+  // own text is looked at: Boost has already told its parts apart.
+  bool InExponent() const {
+    return number_.find_first_of("eE") != std::string::npos;
+  }
+  // Digits of the current number's exponent that the parser is not given.
+  void AppendExponentDigits(absl::string_view digits) {
+    number_.append(digits.data(), digits.size());
+  }
   bool on_int64(int64_t value, json::string_view, json::error_code& ec) {
     number_.clear();
     return Check(collector_.Integer(value), ec);
@@ -78,17 +87,15 @@ class BoostJsonHandler {
     number_.clear();  // only integers above INT64_MAX come here
     return Check(collector_.NumberBeyondInt64(/*integer=*/true), ec);
   }
-  bool on_double(double value, json::string_view last, json::error_code& ec) {
+  // Boost's value is not used: 1.81 rounds near DBL_MAX imprecisely
+  // (1.7976931348623158e308 becomes inf), and it has not seen the exponent
+  // digits ReadPaymentFields kept from it. The text decides.
+  bool on_double(double, json::string_view last, json::error_code& ec) {
     absl::string_view text = ToAbsl(last);
     if (!number_.empty()) text = number_.append(last.data(), last.size());
-    bool ok;
-    // Boost 1.81 rounds near DBL_MAX imprecisely (1.7976931348623158e308
-    // becomes inf), so only the text decides whether a large value overflows.
-    if (std::abs(value) > 1e308 && OverflowsDouble(text)) {
-      ok = collector_.Fail("a number is too large for a double");
-    } else {
-      ok = collector_.NumberBeyondInt64(IsIntegerText(text));
-    }
+    const bool ok = OverflowsDouble(text)
+                        ? collector_.Fail("a number is too large for a double")
+                        : collector_.NumberBeyondInt64(IsIntegerText(text));
     number_.clear();
     return Check(ok, ec);
   }
@@ -124,13 +131,54 @@ absl::Status InvalidJsonError(absl::string_view reason) {
                   absl::StrCat("request body is not valid JSON: ", reason));
 }
 
+// Boost.JSON 1.81 fails a number whose exponent is beyond INT_MAX with
+// exponent_overflow before the handler sees it, though such a number may be
+// 0 ("0e99999999999") or underflow to it ("1e-99999999999"), which SPEC.md
+// accepts. So the body is written to the parser in pieces that end after
+// kMaxDigitRun consecutive digits. When a piece ends inside an exponent (the
+// parser has passed the number's text so far to the handler), the exponent's
+// remaining digits go to the handler only, which decides the number from its
+// whole text; the parser's exponent keeps at most 9 digits, far from INT_MAX
+// (its other limit, INT_MAX less the digits of the number, would take a
+// number a billion digits long).
+constexpr std::size_t kMaxDigitRun = 9;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Where the piece of `body` that starts at `begin` ends: after its first run of
+// kMaxDigitRun digits, or at the end of the body.
+std::size_t PieceEnd(absl::string_view body, std::size_t begin) {
+  std::size_t run = 0;
+  for (std::size_t i = begin; i < body.size(); ++i) {
+    run = IsDigit(body[i]) ? run + 1 : 0;
+    if (run == kMaxDigitRun) return i + 1;
+  }
+  return body.size();
+}
+
 absl::Status ReadPaymentFields(absl::string_view body, PaymentFields* fields) {
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   json::basic_parser<BoostJsonHandler> parser(options, fields);
   json::error_code ec;
-  const std::size_t consumed =
-      parser.write_some(/*more=*/false, body.data(), body.size(), ec);
+  std::size_t consumed = 0;  // bytes of `body` parsed or given to the handler
+  for (;;) {
+    const std::size_t end = PieceEnd(body, consumed);
+    const bool more = end < body.size();
+    const std::size_t written =
+        parser.write_some(more, body.data() + consumed, end - consumed, ec);
+    consumed += written;
+    // The parser takes all of a piece unless it fails or the value has ended
+    // before the piece does.
+    if (ec || !more || consumed < end) break;
+    if (parser.handler().InExponent()) {
+      const std::size_t digits_end =
+          std::min(body.find_first_not_of("0123456789", consumed), body.size());
+      parser.handler().AppendExponentDigits(
+          body.substr(consumed, digits_end - consumed));
+      consumed = digits_end;
+    }
+  }
   if (absl::string_view failure = parser.handler().collector().failure();
       !failure.empty()) {
     return InvalidJsonError(failure);
