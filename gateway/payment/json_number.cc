@@ -1,5 +1,3 @@
-// SPEC.md's decisions about a JSON number made from its source text: whether
-// it is an integer, and whether its value is beyond a double's range.
 #include "gateway/payment/json_number.h"
 
 #include <system_error>

@@ -21,7 +21,8 @@ namespace json = boost::json;
 // Boost.JSON itself rejects BOMs, invalid UTF-8, lone surrogates, raw control
 // characters in strings, nesting beyond max_depth and anything not JSON.
 // Keys and numbers spanning Boost's internal buffer (long ones with escapes)
-// arrive in parts, which are joined here.
+// or a piece of the body (see kMaxDigitRun) arrive in parts, which are joined
+// here.
 class BoostJsonHandler {
  public:
   // No limits of its own: the body is at most 64 KiB.
@@ -124,13 +125,6 @@ class BoostJsonHandler {
   std::string number_;  // parts of the current number
 };
 
-}  // namespace
-
-absl::Status InvalidJsonError(absl::string_view reason) {
-  return ApiError(ErrorCode::kInvalidJson,
-                  absl::StrCat("request body is not valid JSON: ", reason));
-}
-
 // Boost.JSON 1.81 fails a number whose exponent is beyond INT_MAX with
 // exponent_overflow before the handler sees it, though such a number may be
 // 0 ("0e99999999999") or underflow to it ("1e-99999999999"), which SPEC.md
@@ -138,9 +132,9 @@ absl::Status InvalidJsonError(absl::string_view reason) {
 // kMaxDigitRun consecutive digits. When a piece ends inside an exponent (the
 // parser has passed the number's text so far to the handler), the exponent's
 // remaining digits go to the handler only, which decides the number from its
-// whole text; the parser's exponent keeps at most 9 digits, far from INT_MAX
-// (its other limit, INT_MAX less the digits of the number, would take a
-// number a billion digits long).
+// whole text. The parser's exponent so keeps at most kMaxDigitRun digits, far
+// below INT_MAX; its other limit, INT_MAX less the number's digit count,
+// would take a number a billion digits long.
 constexpr std::size_t kMaxDigitRun = 9;
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -154,6 +148,13 @@ std::size_t PieceEnd(absl::string_view body, std::size_t begin) {
     if (run == kMaxDigitRun) return i + 1;
   }
   return body.size();
+}
+
+}  // namespace
+
+absl::Status InvalidJsonError(absl::string_view reason) {
+  return ApiError(ErrorCode::kInvalidJson,
+                  absl::StrCat("request body is not valid JSON: ", reason));
 }
 
 absl::Status ReadPaymentFields(absl::string_view body, PaymentFields* fields) {
