@@ -25,14 +25,15 @@ constexpr absl::Duration kCancelWait = absl::Seconds(10);
 constexpr absl::Duration kReplyWait = absl::Seconds(1);
 
 absl::StatusOr<asio::ip::tcp::endpoint> ParseEndpoint(
-    const std::string& address) {
+    const std::string& address, const char* flag = "listen") {
   const size_t colon = address.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
       port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--listen must be IP:port (e.g. 0.0.0.0:8080), got '", address, "'"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " must be IP:port (e.g. 0.0.0.0:8080), got '",
+                     address, "'"));
   }
   std::string host = address.substr(0, colon);
   if (host == "localhost") host = "127.0.0.1";
@@ -40,8 +41,8 @@ absl::StatusOr<asio::ip::tcp::endpoint> ParseEndpoint(
   boost::system::error_code ec;
   const asio::ip::address ip = asio::ip::make_address(host, ec);
   if (ec) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen host must be an IP address, got '", host, "'"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, " host must be an IP address, got '", host, "'"));
   }
   return asio::ip::tcp::endpoint(ip, static_cast<uint16_t>(port));
 }
@@ -103,6 +104,12 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   }
   if (c.inproc_latency < absl::ZeroDuration()) {
     return fail("--latency must not be negative");
+  }
+  if (!c.admin_listen.empty()) {
+    if (absl::Status s = ParseEndpoint(c.admin_listen, "admin_listen").status();
+        !s.ok()) {
+      return s;
+    }
   }
   return ParseEndpoint(c.listen_address).status();
 }
@@ -173,10 +180,35 @@ absl::Status GatewayServer::Init() {
                                    &config_.http);
   if (!listener.ok()) return listener.status();
   listener_ = *std::move(listener);
+  if (!config_.admin_listen.empty()) {
+    if (absl::Status s = InitAdmin(); !s.ok()) return s;
+  }
   for (auto& worker : workers_) {
     threads_.emplace_back([ctx = worker->context.get()] { ctx->run(); });
   }
   listener_->Start();
+  if (admin_listener_ != nullptr) admin_listener_->Start();
+  return absl::OkStatus();
+}
+
+absl::Status GatewayServer::InitAdmin() {
+  RouterDeps deps{.ready = ready_.get(),
+                  .route_metrics = &route_metrics_,
+                  .upstream_metrics = &upstream_metrics_,
+                  .connection_stats = &connection_stats_,
+                  .max_body_bytes = config_.http.max_body_bytes};
+  deps.served.reset();
+  for (Route route : {Route::kHealthz, Route::kReadyz, Route::kMetrics}) {
+    deps.served.set(static_cast<size_t>(route));
+  }
+  admin_router_ = std::make_unique<Router>(deps);
+  Worker& first = *workers_.front();
+  auto admin = Listener::Create(
+      *ParseEndpoint(config_.admin_listen, "admin_listen"),
+      {{first.context.get(), admin_router_.get(), &first.registry}},
+      &admin_stats_, &config_.http);
+  if (!admin.ok()) return admin.status();
+  admin_listener_ = *std::move(admin);
   return absl::OkStatus();
 }
 
@@ -209,13 +241,17 @@ void GatewayServer::InitWorker(Worker& worker) {
   }
   worker.payments = std::make_unique<PaymentProcessor>(
       accounts, digests, config_.hash_rounds, config_.upstream_timeout);
-  worker.router = std::make_unique<Router>(
-      RouterDeps{.payments = worker.payments.get(),
-                 .ready = ready_.get(),
-                 .route_metrics = &route_metrics_,
-                 .upstream_metrics = &upstream_metrics_,
-                 .connection_stats = &connection_stats_,
-                 .max_body_bytes = config_.http.max_body_bytes});
+  RouterDeps deps{.payments = worker.payments.get(),
+                  .ready = ready_.get(),
+                  .route_metrics = &route_metrics_,
+                  .upstream_metrics = &upstream_metrics_,
+                  .connection_stats = &connection_stats_,
+                  .max_body_bytes = config_.http.max_body_bytes};
+  // With an admin listener, metrics are not for the public port.
+  if (!config_.admin_listen.empty()) {
+    deps.served.reset(static_cast<size_t>(Route::kMetrics));
+  }
+  worker.router = std::make_unique<Router>(deps);
 }
 
 GatewayServer::~GatewayServer() { Drain(); }
@@ -227,6 +263,7 @@ void GatewayServer::Drain() {
   if (listener_ != nullptr) {  // null: Init failed before anything ran
     ready_->StartDraining();
     listener_->Stop();
+    if (admin_listener_ != nullptr) admin_listener_->Stop();
     for (auto& worker : workers_) {
       asio::post(*worker->context,
                  [registry = &worker->registry] { registry->ShutdownAll(); });

@@ -39,6 +39,9 @@ enum class CallMode { kStream, kUnary };
 
 struct GatewayConfig {
   std::string listen_address = "0.0.0.0:8080";
+  // Where /metrics (with /healthz and /readyz) is served instead of on the
+  // public port; empty: /metrics on the public port.
+  std::string admin_listen;
   int threads = 1;  // io_context threads; each connection lives on one
   HttpLimits http;
   // kInproc: the store or the engine runs inside the gateway (the monolith
@@ -75,6 +78,10 @@ class GatewayServer {
   GatewayServer& operator=(const GatewayServer&) = delete;
 
   int port() const { return listener_->port(); }
+  // The admin listener's port; 0 without --admin_listen.
+  int admin_port() const {
+    return admin_listener_ != nullptr ? admin_listener_->port() : 0;
+  }
 
   // /readyz turns 503, no new connections, idle ones close, busy ones close
   // after their reply; once all are closed (or drain_timeout passed), the
@@ -100,6 +107,8 @@ class GatewayServer {
   // Sets up the worker's processor and router over the shared sources, or
   // over in-process ones bound to its own executor.
   void InitWorker(Worker& worker);
+  // The admin router and listener, on the first I/O thread.
+  absl::Status InitAdmin();
   BatchClientOptions StreamOptions() const;
   HealthProbeOptions ProbeOptions() const;
 
@@ -107,6 +116,7 @@ class GatewayServer {
   RouteMetrics route_metrics_;
   UpstreamMetrics upstream_metrics_;
   ConnectionStats connection_stats_;
+  ConnectionStats admin_stats_;  // its own limit: a flood cannot lock it out
   std::unique_ptr<pgstub::AccountsTable> table_;
   std::unique_ptr<engine::Hasher> hasher_;
   // Every gRPC call the members below make; declared before them so that
@@ -117,12 +127,14 @@ class GatewayServer {
   std::unique_ptr<HealthProbe> store_probe_;      // store=grpc only
   std::unique_ptr<HealthProbe> engine_probe_;     // engine=grpc only
   std::unique_ptr<ReadyCheck> ready_;
+  std::unique_ptr<Router> admin_router_;  // with admin_listen only
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       guards_;
   std::vector<std::thread> threads_;
   std::shared_ptr<Listener> listener_;
+  std::shared_ptr<Listener> admin_listener_;
   absl::Mutex drain_mu_;
   bool drained_ ABSL_GUARDED_BY(drain_mu_) = false;
 };

@@ -12,6 +12,9 @@
 #include "services/common/signals.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:8080", "HTTP listen address IP:port");
+ABSL_FLAG(std::string, admin_listen, "",
+          "IP:port serving /metrics (and /healthz, /readyz) apart from the "
+          "public port, e.g. 0.0.0.0:9090; empty: /metrics on --listen");
 ABSL_FLAG(int, threads, 0,
           "I/O threads (each runs one io_context); 0 = one per CPU of the "
           "cgroup quota");
@@ -90,6 +93,7 @@ absl::StatusOr<hashmesh::gateway::GatewayConfig> ConfigFromFlags(
     std::string* threads_source) {
   hashmesh::gateway::GatewayConfig c;
   c.listen_address = absl::GetFlag(FLAGS_listen);
+  c.admin_listen = absl::GetFlag(FLAGS_admin_listen);
   const int threads = absl::GetFlag(FLAGS_threads);
   if (threads < 0) return absl::InvalidArgumentError("--threads must be >= 0");
   const hashmesh::CpuCount cpus = hashmesh::EffectiveCpuCount();
@@ -172,6 +176,13 @@ int main(int argc, char** argv) {
       config->listen_address.substr(0, config->listen_address.rfind(':')),
       (*server)->port(), config->threads, threads_source, store, engine, calls,
       config->hash_rounds);
+
+  if (!config->admin_listen.empty()) {
+    spdlog::info(
+        "admin: /metrics, /healthz, /readyz on {}:{}",
+        config->admin_listen.substr(0, config->admin_listen.rfind(':')),
+        (*server)->admin_port());
+  }
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received", signal_number);

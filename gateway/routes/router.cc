@@ -16,8 +16,17 @@ constexpr char kPrometheusContentType[] =
 
 }  // namespace
 
-void Router::Handle(const HttpRequest& request, ReplyCallback done) {
+RouteMatch Router::Match(const HttpRequest& request) const {
   const RouteMatch match = MatchRoute(request.method, request.target);
+  if (match.route == Route::kOther ||
+      !deps_.served.test(static_cast<size_t>(match.route))) {
+    return {};
+  }
+  return match;
+}
+
+void Router::Handle(const HttpRequest& request, ReplyCallback done) {
+  const RouteMatch match = Match(request);
   Dispatch(request, match,
            Counted(match.route, request.received, std::move(done)));
 }
@@ -25,9 +34,7 @@ void Router::Handle(const HttpRequest& request, ReplyCallback done) {
 void Router::Refuse(HttpFailure failure, const HttpRequest* request,
                     absl::string_view detail, ReplyCallback done) {
   // Without a parsed header there is no route, nor a time to count from.
-  const RouteMatch match = request != nullptr
-                               ? MatchRoute(request->method, request->target)
-                               : RouteMatch{};
+  const RouteMatch match = request != nullptr ? Match(*request) : RouteMatch{};
   done =
       Counted(match.route, request != nullptr ? request->received : absl::Now(),
               std::move(done));

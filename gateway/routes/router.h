@@ -3,6 +3,7 @@
 #ifndef HASHMESH_GATEWAY_ROUTES_ROUTER_H_
 #define HASHMESH_GATEWAY_ROUTES_ROUTER_H_
 
+#include <bitset>
 #include <cstddef>
 
 #include "gateway/http/connection_stats.h"
@@ -23,6 +24,14 @@ struct RouterDeps {
   const UpstreamMetrics* upstream_metrics = nullptr;
   const ConnectionStats* connection_stats = nullptr;
   size_t max_body_bytes = 0;  // for 413's message: the HTTP layer's limit
+  // The routes this router answers; the others are answered and counted as
+  // unknown paths (404). With --admin_listen, the public port serves all but
+  // /metrics and the admin port only /healthz, /readyz and /metrics.
+  std::bitset<kRouteCount> served = AllRoutes();
+
+  static std::bitset<kRouteCount> AllRoutes() {
+    return std::bitset<kRouteCount>().set();
+  }
 };
 
 // One per I/O thread (each with its own PaymentProcessor); thread-safe
@@ -36,6 +45,8 @@ class Router final : public HttpHandler {
               absl::string_view detail, ReplyCallback done) override;
 
  private:
+  // The request's route, or kOther for one this router does not serve.
+  RouteMatch Match(const HttpRequest& request) const;
   // Answers `request` on its matched route; `done` is counted already.
   void Dispatch(const HttpRequest& request, const RouteMatch& match,
                 ReplyCallback done);

@@ -60,5 +60,18 @@ TEST(GatewayConfigTest, ConnectionsAndTimeouts) {
               }).ok());
 }
 
+TEST(GatewayConfigTest, ReadinessAndAdminListener) {
+  EXPECT_TRUE(
+      With([](auto& c) { c.readiness_max_age = absl::ZeroDuration(); }).ok());
+  EXPECT_FALSE(
+      With([](auto& c) { c.readiness_max_age = absl::Minutes(2); }).ok());
+  EXPECT_FALSE(
+      With([](auto& c) { c.readiness_timeout = absl::ZeroDuration(); }).ok());
+  EXPECT_TRUE(With([](auto& c) { c.admin_listen = "127.0.0.1:9090"; }).ok());
+  const absl::Status bad = With([](auto& c) { c.admin_listen = "localhost"; });
+  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(bad.message(), HasSubstr("--admin_listen"));
+}
+
 }  // namespace
 }  // namespace hashmesh::gateway

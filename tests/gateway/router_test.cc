@@ -100,6 +100,47 @@ TEST_F(RouterTest, MediaTypeBeforeJson) {
   EXPECT_EQ(accounts_.calls, 0);
 }
 
+// With --admin_listen, the public port's router leaves /metrics out and the
+// admin port's serves only it, /healthz and /readyz; the rest is 404 there,
+// counted as an unknown path.
+TEST_F(RouterTest, ARouteNotServedIsAnUnknownPath) {
+  RouterDeps public_deps{.payments = &payments_,
+                         .ready = &ready_,
+                         .route_metrics = &route_metrics_,
+                         .upstream_metrics = &upstream_metrics_,
+                         .connection_stats = &connection_stats_,
+                         .max_body_bytes = 65536};
+  RouterDeps admin_deps = public_deps;
+  admin_deps.payments = nullptr;
+  public_deps.served.reset(static_cast<size_t>(Route::kMetrics));
+  admin_deps.served.reset(static_cast<size_t>(Route::kPayments));
+  Router public_router(public_deps);
+  Router admin_router(admin_deps);
+  auto handle = [](Router& router, const HttpRequest& request) {
+    std::optional<Reply> reply;
+    router.Handle(request, [&](Reply r) { reply = std::move(r); });
+    return reply.value_or(Reply{});
+  };
+  const Reply metrics =
+      handle(public_router, Request(http::verb::get, "/metrics"));
+  EXPECT_EQ(metrics.status, 404);
+  EXPECT_THAT(metrics.body, HasSubstr("no route for /metrics"));
+  EXPECT_EQ(route_metrics_.requests(Route::kOther, 404), 1u);
+  EXPECT_EQ(handle(admin_router, Request(http::verb::get, "/metrics")).status,
+            200);
+  EXPECT_EQ(handle(admin_router, Request(http::verb::post, "/v1/payments",
+                                         "application/json", kPayment))
+                .status,
+            404);
+  EXPECT_EQ(accounts_.calls, 0);
+  EXPECT_EQ(handle(public_router, Request(http::verb::post, "/v1/payments",
+                                          "application/json", kPayment))
+                .status,
+            201);
+  EXPECT_EQ(handle(admin_router, Request(http::verb::get, "/readyz")).status,
+            200);
+}
+
 TEST_F(RouterTest, UnknownPathAndWrongMethod) {
   const Reply missing = Handle(Request(http::verb::post, "/v2/pay?x=1"));
   EXPECT_EQ(missing.status, 404);

@@ -339,6 +339,47 @@ TEST_P(MeshTest, HealthzAndReadyz) {
   EXPECT_EQ(ready->status, 200) << ready->body;
 }
 
+// --admin_listen moves /metrics off the public port; the admin port serves
+// it with the probes, and nothing else.
+TEST(MeshAdminTest, MetricsOnlyOnTheAdminPort) {
+  auto pgstub = StartPgstub();
+  ASSERT_TRUE(pgstub.ok());
+  auto engine = StartEngine();
+  ASSERT_TRUE(engine.ok());
+  auto gateway = StartGateway(Local(pgstub->port), Local(engine->port),
+                              {"--admin_listen=127.0.0.1:0"});
+  ASSERT_TRUE(gateway.ok()) << gateway.status();
+  auto line = gateway->process->WaitForLine("admin: ", absl::Seconds(20));
+  ASSERT_TRUE(line.ok()) << line.status();
+  int admin_port = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(line->substr(line->rfind(':') + 1), &admin_port))
+      << *line;
+  (void)WaitUntilReady(gateway->port);
+
+  auto public_client = HttpClient::Connect(gateway->port);
+  ASSERT_TRUE(public_client.ok());
+  auto hidden = public_client->Send("GET", "/metrics", "");
+  ASSERT_TRUE(hidden.ok()) << hidden.status();
+  EXPECT_EQ(hidden->status, 404);
+  EXPECT_EQ(
+      public_client->Send("POST", "/v1/payments", kExamplePayment)->status,
+      201);
+
+  auto admin = HttpClient::Connect(admin_port);
+  ASSERT_TRUE(admin.ok());
+  auto metrics = admin->Send("GET", "/metrics", "");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(MetricValue(metrics->body,
+                        "hashmesh_http_requests_total{route=\"/v1/payments\","
+                        "code=\"201\"}"),
+            1);
+  EXPECT_EQ(admin->Send("GET", "/healthz", "")->status, 200);
+  EXPECT_EQ(admin->Send("GET", "/readyz", "")->status, 200);
+  EXPECT_EQ(admin->Send("POST", "/v1/payments", kExamplePayment)->status, 404);
+  EXPECT_EQ(*Stop(*gateway), 0) << gateway->process->output();
+}
+
 // Stopping the engine: 503 and /readyz 503; restarting it: back to 201.
 TEST(MeshFailureTest, EngineDownThenBack) {
   auto pgstub = StartPgstub();
