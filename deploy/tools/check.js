@@ -6,8 +6,9 @@
 //     schemas (types, enums, required fields) and rejects unknown fields;
 //  3. checks the invariants of deploy/README.md on each render (headless gRPC
 //     Services, probes, resources, security context, selectors, ports, the
-//     ConfigMap flags against the binaries' own --helpfull, NetworkPolicies,
-//     overlay replicas/HPA/PDBs);
+//     ConfigMap flags against the binaries' own --helpfull, the gateway's
+//     admin port and scrape annotations, NetworkPolicies, overlay
+//     replicas/HPA/PDBs);
 //  4. checks deploy/docker/Dockerfile and .dockerignore against the manifests.
 //
 //   node deploy/tools/check.js [--bin-dir build/release] [--kubectl PATH]
@@ -42,7 +43,7 @@ function parseArgs(argv) {
       case "--gateway-bin": opts.bins["hashmesh-gateway"] = path.resolve(value()); break;
       case "--out": opts.out = path.resolve(value()); break;
       case "-h": case "--help":
-        console.log(fs.readFileSync(__filename, "utf8").split("\n").slice(1, 16).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+        console.log(fs.readFileSync(__filename, "utf8").split("\n").slice(1, 17).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
         process.exit(0);
       default:
         throw new Error(`unknown argument ${argv[i]} (see --help)`);
@@ -120,7 +121,8 @@ function main() {
   for (const [name, s] of Object.entries(SERVICES)) {
     const d = base.find((o) => o.kind === "Deployment" && o.metadata.name === name);
     const c = d?.spec.template.spec.containers[0];
-    expect.services[name] = { binary: s.binary, port: c?.ports?.[0]?.containerPort };
+    // The public port (EXPOSE); the gateway's admin port is not exposed.
+    expect.services[name] = { binary: s.binary, port: c?.ports?.find((p) => p.name === s.protocol)?.containerPort };
     expect.runAsUser = c?.securityContext?.runAsUser ?? d?.spec.template.spec.securityContext?.runAsUser;
     expect.runAsGroup = c?.securityContext?.runAsGroup ?? d?.spec.template.spec.securityContext?.runAsGroup;
   }

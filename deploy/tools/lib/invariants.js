@@ -14,8 +14,17 @@ const PART_OF = "hashmesh";
 const SERVICES = {
   pgstub: { binary: "hashmesh-pgstub", protocol: "grpc", peakRssMiB: 54 },
   engine: { binary: "hashmesh-engine", protocol: "grpc", peakRssMiB: 30 },
-  gateway: { binary: "hashmesh-gateway", protocol: "http", peakRssMiB: 60 },
+  gateway: { binary: "hashmesh-gateway", protocol: "http", peakRssMiB: 60, admin: true },
 };
+// `admin: true`: may have a containerPort named admin, where --admin_listen
+// serves /metrics (and /healthz, /readyz) apart from the public port.
+const ADMIN = "admin";
+// The namespace Prometheus scrapes from, as the NetworkPolicy
+// gateway-ingress-admin selects it (deploy/k8s/base/networkpolicies.yaml).
+// Changing that selector means changing these labels too: CI asserts that a
+// pod in this namespace reaches the admin port and nothing else does.
+const MONITORING_NAMESPACE = "monitoring";
+const MONITORING_NAMESPACE_LABELS = { "kubernetes.io/metadata.name": MONITORING_NAMESPACE };
 const APP_PROTOCOL = { grpc: "kubernetes.io/h2c", http: "http" };
 const UPSTREAM_TARGETS = { engine_target: "engine", store_target: "pgstub" };
 
@@ -252,6 +261,42 @@ function checkGatewayTargets(d, c, cf, ctx, objects, errors) {
   }
 }
 
+// --admin_listen: /metrics (with /healthz, /readyz) on its own port, which
+// the NetworkPolicies open to the monitoring namespace only, and the public
+// port answers 404 for /metrics. Its port is the containerPort named admin; the
+// pods' prometheus.io annotations point at wherever /metrics is served.
+function checkAdminPort(d, c, service, cf, ctx, errors) {
+  const known = ctx.helpfull[service.binary];
+  const where = `Deployment/${d.metadata.name} container ${c.name} (ConfigMap ${cf.cm})`;
+  const adminListen = flagValue(cf.flags, "admin_listen", known) || "";
+  const adminPort = (c.ports || []).find((p) => p.name === ADMIN);
+  const httpPort = (c.ports || []).find((p) => p.name === service.protocol);
+  let metricsPort = httpPort;
+  if (adminListen) {
+    const i = adminListen.lastIndexOf(":");
+    const [host, port] = [adminListen.slice(0, i), Number(adminListen.slice(i + 1))];
+    // Prometheus scrapes the pod IP.
+    if (host !== "0.0.0.0") errors.push(`${where}: --admin_listen=${adminListen} must listen on 0.0.0.0`);
+    if (!adminPort) {
+      errors.push(`${where}: --admin_listen is set but there is no containerPort named ${ADMIN}`);
+    } else if (adminPort.containerPort !== port) {
+      errors.push(`${where}: --admin_listen port ${port} != containerPort ${ADMIN} ${adminPort.containerPort}`);
+    }
+    if (httpPort && httpPort.containerPort === port) errors.push(`${where}: --admin_listen port ${port} is the ${httpPort.name} port`);
+    metricsPort = adminPort;
+  } else if (adminPort) {
+    errors.push(`${where}: containerPort ${ADMIN} ${adminPort.containerPort} without --admin_listen: nothing listens on it`);
+  }
+  const ann = d.spec.template.metadata.annotations || {};
+  const pw = `Deployment/${d.metadata.name}: pod annotation`;
+  if (ann["prometheus.io/scrape"] !== "true") errors.push(`${pw} prometheus.io/scrape must be "true"`);
+  if (ann["prometheus.io/path"] !== "/metrics") errors.push(`${pw} prometheus.io/path must be /metrics`);
+  if (metricsPort && ann["prometheus.io/port"] !== String(metricsPort.containerPort)) {
+    errors.push(`${pw} prometheus.io/port ${ann["prometheus.io/port"]} != containerPort ${metricsPort.name} ${metricsPort.containerPort}, ` +
+      `where /metrics is served (${adminListen ? "--admin_listen" : "no --admin_listen: the public port"})`);
+  }
+}
+
 function checkProbes(d, c, service, errors) {
   const where = `Deployment/${d.metadata.name} container ${c.name}`;
   for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"]) {
@@ -270,6 +315,8 @@ function checkProbes(d, c, service, errors) {
       const expected = { startupProbe: "/healthz", readinessProbe: "/readyz", livenessProbe: "/healthz" }[kind];
       if (p.httpGet?.path !== expected) errors.push(`${where}: ${kind} must be httpGet ${expected}`);
       else if (!resolvePort(p.httpGet.port, c)) errors.push(`${where}: ${kind} port ${p.httpGet.port} is no containerPort`);
+      // The public listener is what clients use: probe that one, not the admin port.
+      else if (resolvePort(p.httpGet.port, c).name !== "http") errors.push(`${where}: ${kind} port ${p.httpGet.port} is not the http containerPort`);
     }
   }
 }
@@ -369,7 +416,8 @@ function checkDeployment(d, objects, ctx, errors) {
     if (podLabels["app.kubernetes.io/component"] !== c.name) errors.push(`${where}: component label is not ${c.name}`);
     if (podLabels["app.kubernetes.io/name"] !== service.binary) errors.push(`${where}: name label is not ${service.binary}`);
     for (const p of c.ports || []) {
-      if (!["grpc", "http"].includes(p.name)) errors.push(`${where}: containerPort ${p.containerPort} must be named grpc or http`);
+      const names = service.admin ? ["grpc", "http", ADMIN] : ["grpc", "http"];
+      if (!names.includes(p.name)) errors.push(`${where}: containerPort ${p.containerPort} must be named grpc or http${service.admin ? ` (or ${ADMIN})` : ""}`);
     }
     checkProbes(d, c, service, errors);
     checkResources(d, c, service, errors);
@@ -378,6 +426,7 @@ function checkDeployment(d, objects, ctx, errors) {
     if (cf) {
       checkFlags(d, c, service, cf, ctx, objects, errors);
       if (c.name === "gateway") checkGatewayTargets(d, c, cf, ctx, objects, errors);
+      if (service.admin) checkAdminPort(d, c, service, cf, ctx, errors);
     }
   }
 }
@@ -402,6 +451,13 @@ function checkServices(objects, errors) {
     const d = selected[0];
     const c = d.spec.template.spec.containers[0];
     for (const p of s.spec.ports || []) {
+      // Prometheus scrapes every pod (a Service would pick one per scrape), and
+      // a Service port would only widen who can name the admin port.
+      const admin = resolvePort(p.targetPort === undefined ? p.port : p.targetPort, c);
+      if (p.name === ADMIN || admin?.name === ADMIN) {
+        errors.push(`${where}: port ${p.port} exposes the ${ADMIN} containerPort; it stays off the Service (Prometheus scrapes the pods)`);
+        continue;
+      }
       if (!APP_PROTOCOL[p.name]) {
         errors.push(`${where}: port ${p.port} must be named grpc or http`);
         continue;
@@ -473,7 +529,9 @@ function checkNetworkPolicies(objects, errors) {
   const otherNsPod = { labels: { app: "client" }, namespace: "clients", namespaceLabels: { "kubernetes.io/metadata.name": "clients" } };
   const dns = { labels: { "k8s-app": "kube-dns" }, namespace: "kube-system", namespaceLabels: { "kubernetes.io/metadata.name": "kube-system" },
     container: { ports: [{ containerPort: 53, protocol: "UDP" }, { containerPort: 53, protocol: "TCP" }] } };
-  const port = (name) => pods[name].container.ports[0].containerPort;
+  const port = (name) => pods[name].container.ports.find((p) => p.name === SERVICES[name].protocol)?.containerPort;
+  const monitoring = { labels: { "app.kubernetes.io/name": "prometheus" }, namespace: MONITORING_NAMESPACE,
+    namespaceLabels: MONITORING_NAMESPACE_LABELS };
   const expect = (what, ok, wanted) => { if (ok !== wanted) errors.push(`NetworkPolicy: ${what} is ${ok ? "allowed" : "denied"}, must be ${wanted ? "allowed" : "denied"}`); };
   expect("gateway -> engine:grpc", allowed(policies, pods.gateway, pods.engine, port("engine"), "TCP", errors), true);
   expect("gateway -> pgstub:grpc", allowed(policies, pods.gateway, pods.pgstub, port("pgstub"), "TCP", errors), true);
@@ -481,10 +539,21 @@ function checkNetworkPolicies(objects, errors) {
   expect("gateway -> DNS tcp/53", allowed(policies, pods.gateway, dns, 53, "TCP", errors), true);
   expect("outside -> gateway:http", allowed(policies, outside, pods.gateway, port("gateway"), "TCP", errors), true);
   expect("other namespace -> gateway:http", allowed(policies, otherNsPod, pods.gateway, port("gateway"), "TCP", errors), true);
-  expect("outside -> gateway:9090", allowed(policies, outside, pods.gateway, 9090, "TCP", errors), false);
+  // The admin port (/metrics): from the monitoring namespace only. Without
+  // one, 9090 stands for any port other than the public one.
+  const admin = pods.gateway.container.ports.find((p) => p.name === ADMIN)?.containerPort;
+  const adminWhat = admin === undefined ? "gateway:9090" : `gateway:${ADMIN} ${admin}`;
+  if (admin !== undefined) {
+    expect(`monitoring namespace -> ${adminWhat}`, allowed(policies, monitoring, pods.gateway, admin, "TCP", errors), true);
+  }
+  expect(`outside -> ${adminWhat}`, allowed(policies, outside, pods.gateway, admin ?? 9090, "TCP", errors), false);
+  expect(`other namespace -> ${adminWhat}`, allowed(policies, otherNsPod, pods.gateway, admin ?? 9090, "TCP", errors), false);
+  expect(`monitoring namespace -> gateway:http`, allowed(policies, monitoring, pods.gateway, port("gateway"), "TCP", errors), true);
   for (const up of ["engine", "pgstub"]) {
     expect(`outside -> ${up}:grpc`, allowed(policies, outside, pods[up], port(up), "TCP", errors), false);
     expect(`other namespace -> ${up}:grpc`, allowed(policies, otherNsPod, pods[up], port(up), "TCP", errors), false);
+    expect(`monitoring namespace -> ${up}:grpc`, allowed(policies, monitoring, pods[up], port(up), "TCP", errors), false);
+    expect(`${up} -> ${adminWhat}`, allowed(policies, pods[up], pods.gateway, admin ?? 9090, "TCP", errors), false);
     expect(`${up} -> DNS udp/53`, allowed(policies, pods[up], dns, 53, "UDP", errors), false);
     expect(`${up} -> outside:443`, allowed(policies, pods[up], outside, 443, "TCP", errors), false);
     expect(`${up} -> gateway:http`, allowed(policies, pods[up], pods.gateway, port("gateway"), "TCP", errors), false);
@@ -561,4 +630,4 @@ function checkRender(overlay, objects, ctx) {
   return [...new Set(errors)];
 }
 
-module.exports = { checkRender, SERVICES, NAMESPACE, imageParts };
+module.exports = { checkRender, SERVICES, NAMESPACE, MONITORING_NAMESPACE, imageParts };
