@@ -4,6 +4,7 @@
 # (deploy/k8s/base/flags/*.flags). The only overrides are what Kubernetes
 # provides and a laptop does not:
 #   --listen=127.0.0.1:PORT   pods listen on 0.0.0.0 in their own network namespace
+#   --admin_listen=127.0.0.1:PORT   the same for the gateway's admin port (/metrics)
 #   --engine_target/--store_target=ipv4:...   the pod IPs the headless Services'
 #                             DNS would return (same round_robin policy)
 #
@@ -13,8 +14,9 @@
 #                        # print each process's RSS (VmRSS) and peak (VmHWM)
 #   BIN_DIR=build/h-deploy deploy/local/rehearse.sh --engine-log-level=debug
 #
-# Ports: PORT_GATEWAY (8080), PORT_PGSTUB (50052), PORT_ENGINE_A (50051),
-# PORT_ENGINE_B (50061). Logs go to $LOG_DIR (a temporary directory).
+# Ports: PORT_GATEWAY (8080), PORT_ADMIN (9090: the gateway's /metrics),
+# PORT_PGSTUB (50052), PORT_ENGINE_A (50051), PORT_ENGINE_B (50061). Logs go
+# to $LOG_DIR (a temporary directory).
 # tests/deploy/rehearsal_e2e_test.cc asserts on the same topology.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,6 +25,7 @@ flags_dir="$root/deploy/k8s/base/flags"
 bin_dir=${BIN_DIR:-$root/build/release}
 [[ "$bin_dir" = /* ]] || bin_dir="$root/$bin_dir"
 port_gateway=${PORT_GATEWAY:-8080}
+port_admin=${PORT_ADMIN:-9090}
 port_pgstub=${PORT_PGSTUB:-50052}
 port_engine_a=${PORT_ENGINE_A:-50051}
 port_engine_b=${PORT_ENGINE_B:-50061}
@@ -37,7 +40,7 @@ for arg in "$@"; do
     --measure=*) measure_seconds=${arg#--measure=} ;;
     --connections=*) connections=${arg#--connections=} ;;
     --engine-log-level=*) engine_log_level=${arg#--engine-log-level=} ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "rehearse.sh: unknown argument '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -92,6 +95,7 @@ start pgstub "$pgstub_bin" --flagfile="$flags_dir/pgstub.flags" --listen="127.0.
 start engine-a "$engine_bin" --flagfile="$flags_dir/engine.flags" --listen="127.0.0.1:$port_engine_a" "${engine_extra[@]}"
 start engine-b "$engine_bin" --flagfile="$flags_dir/engine.flags" --listen="127.0.0.1:$port_engine_b" "${engine_extra[@]}"
 start gateway "$gateway_bin" --flagfile="$flags_dir/gateway.flags" --listen="127.0.0.1:$port_gateway" \
+  --admin_listen="127.0.0.1:$port_admin" \
   --store_target="ipv4:127.0.0.1:$port_pgstub" \
   --engine_target="ipv4:127.0.0.1:$port_engine_a,127.0.0.1:$port_engine_b"
 
@@ -128,6 +132,7 @@ Try:
   curl -s -X POST -H 'Content-Type: application/json' \\
     -d '{"account_id":"acc-000042","amount_cents":1299,"currency":"GBP","merchant":"corner-cafe","memo":"latte"}' \\
     http://127.0.0.1:$port_gateway/v1/payments
+  curl -s http://127.0.0.1:$port_admin/metrics | head    # 404 on $port_gateway
   $bin_dir/tools/hashmesh-grpc 127.0.0.1:$port_engine_a list
   kill -KILL ${pids[engine-a]}    # the gateway keeps answering through engine-b
 Ctrl-C stops everything (SIGTERM, drain).

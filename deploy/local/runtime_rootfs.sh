@@ -55,6 +55,7 @@ run() {
 run pgstub /usr/local/bin/hashmesh-pgstub --flagfile=/etc/hashmesh/pgstub.flags --listen=127.0.0.1:25052
 run engine /usr/local/bin/hashmesh-engine --flagfile=/etc/hashmesh/engine.flags --listen=127.0.0.1:25051
 run gateway /usr/local/bin/hashmesh-gateway --flagfile=/etc/hashmesh/gateway.flags --listen=127.0.0.1:28080 \
+  --admin_listen=127.0.0.1:29090 \
   --store_target=ipv4:127.0.0.1:25052 --engine_target=ipv4:127.0.0.1:25051
 trap 'kill -TERM "${pids[@]}" 2>/dev/null || true' EXIT
 

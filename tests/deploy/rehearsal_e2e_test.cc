@@ -1,8 +1,9 @@
 // The Kubernetes topology rehearsed without Kubernetes, as
 // deploy/local/rehearse.sh starts it: pgstub, two engine replicas and the
 // gateway, each with the flagfile its pods get from the ConfigMap
-// (deploy/k8s/base/flags/*.flags). Overrides, in both places: --listen on
-// 127.0.0.1 (pods listen on 0.0.0.0 in their own network namespace), the
+// (deploy/k8s/base/flags/*.flags). Overrides, in both places: --listen and
+// the gateway's --admin_listen on 127.0.0.1 (pods listen on 0.0.0.0 in their
+// own network namespace; port 0 here, so two gateways can run at once), the
 // gateway's targets as ipv4:A,B (what DNS would return for the headless
 // Services; the flagfile's round_robin and retry policy stay), and
 // --log_level=debug on the engines, which then log one "hash sha256
@@ -192,7 +193,8 @@ class RehearsalTest : public ::testing::Test {
     auto gateway = StartGateway(absl::StrCat("ipv4:", Local(pgstub_.port)),
                                 absl::StrCat("ipv4:", Local(engine_a_.port),
                                              ",", Local(engine_b_.port)),
-                                {Flagfile("gateway"), "--listen=127.0.0.1:0"});
+                                {Flagfile("gateway"), "--listen=127.0.0.1:0",
+                                 "--admin_listen=127.0.0.1:0"});
     ASSERT_TRUE(gateway.ok()) << gateway.status();
     gateway_ = *std::move(gateway);
     ASSERT_TRUE(Eventually([&] { return Readyz(gateway_.port) == 200; }))
@@ -341,7 +343,8 @@ TEST_F(RehearsalTest, CallsReachBothEngines) {
   auto unary = StartGateway(
       absl::StrCat("ipv4:", Local(pgstub_.port)),
       absl::StrCat("ipv4:", Local(engine_a_.port), ",", Local(engine_b_.port)),
-      {Flagfile("gateway"), "--listen=127.0.0.1:0", "--upstream_mode=unary"});
+      {Flagfile("gateway"), "--listen=127.0.0.1:0",
+       "--admin_listen=127.0.0.1:0", "--upstream_mode=unary"});
   ASSERT_TRUE(unary.ok()) << unary.status();
   ASSERT_TRUE(Eventually([&] { return Readyz(unary->port) == 200; }));
   auto client = HttpClient::Connect(unary->port);
