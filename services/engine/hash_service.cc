@@ -15,21 +15,6 @@
 namespace hashmesh::engine {
 namespace {
 
-// Runs the hash and fills the response; the one code path for unary and
-// stream calls, inline and on the pool.
-template <typename Cancelled>
-absl::Status Compute(const Hasher& hasher, HashAlgorithm algorithm,
-                     const Cancelled& cancelled, const v1::HashRequest& request,
-                     v1::HashResponse* response) {
-  absl::StatusOr<std::string> digest =
-      hasher.Digest(algorithm, request.rounds(), request.data(), cancelled);
-  if (!digest.ok()) return digest.status();
-  response->set_algorithm(request.algorithm());
-  response->set_rounds(request.rounds());
-  response->set_digest(*std::move(digest));
-  return absl::OkStatus();
-}
-
 // The unary and the stream path shed load with the same error.
 absl::Status Overloaded(const WorkerPool& pool) {
   return absl::ResourceExhaustedError(
@@ -45,6 +30,32 @@ size_t WorkBytes(HashAlgorithm algorithm, const v1::HashRequest& request) {
 }
 
 }  // namespace
+
+absl::Status ComputeHash(const Hasher& hasher, HashAlgorithm algorithm,
+                         const v1::HashRequest& request,
+                         absl::FunctionRef<bool()> cancelled,
+                         v1::HashResponse* response) {
+  absl::StatusOr<std::string> digest =
+      hasher.Digest(algorithm, request.rounds(), request.data(), cancelled);
+  if (!digest.ok()) return digest.status();
+  response->set_algorithm(request.algorithm());
+  response->set_rounds(request.rounds());
+  response->set_digest(*std::move(digest));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<HashAlgorithm> CheckHashRequest(const Hasher& hasher,
+                                               const v1::HashRequest& request) {
+  absl::StatusOr<HashAlgorithm> algorithm =
+      AlgorithmFromProto(request.algorithm());
+  if (!algorithm.ok()) return algorithm.status();
+  if (absl::Status valid =
+          hasher.Validate(request.rounds(), request.data().size());
+      !valid.ok()) {
+    return valid;
+  }
+  return algorithm;
+}
 
 absl::StatusOr<HashAlgorithm> AlgorithmFromProto(v1::Algorithm algorithm) {
   switch (algorithm) {
@@ -75,22 +86,18 @@ grpc::ServerUnaryReactor* HashService::Hash(
     v1::HashResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<HashAlgorithm> algorithm =
-      AlgorithmFromProto(request->algorithm());
-  absl::Status valid =
-      algorithm.ok()
-          ? hasher_->Validate(request->rounds(), request->data().size())
-          : algorithm.status();
-  if (!valid.ok()) {
-    reactor->Finish(ToGrpcStatus(valid));
+      CheckHashRequest(*hasher_, *request);
+  if (!algorithm.ok()) {
+    reactor->Finish(ToGrpcStatus(algorithm.status()));
     return reactor;
   }
 
   spdlog::debug("hash {} rounds={} bytes={}", AlgorithmName(*algorithm),
                 request->rounds(), request->data().size());
   if (WorkBytes(*algorithm, *request) <= options_.inline_max_bytes) {
-    reactor->Finish(ToGrpcStatus(Compute(
-        *hasher_, *algorithm, [context] { return context->IsCancelled(); },
-        *request, response)));
+    reactor->Finish(ToGrpcStatus(ComputeHash(
+        *hasher_, *algorithm, *request,
+        [context] { return context->IsCancelled(); }, response)));
     return reactor;
   }
   const bool queued = pool_->TrySubmit(
@@ -99,10 +106,9 @@ grpc::ServerUnaryReactor* HashService::Hash(
         absl::Status status =
             context->IsCancelled()
                 ? absl::CancelledError("cancelled while queued")
-                : Compute(
-                      *hasher_, algorithm,
-                      [context] { return context->IsCancelled(); }, *request,
-                      response);
+                : ComputeHash(
+                      *hasher_, algorithm, *request,
+                      [context] { return context->IsCancelled(); }, response);
         reactor->Finish(ToGrpcStatus(status));
       });
   if (!queued) {
@@ -123,12 +129,8 @@ class HashService::Stream final
   std::optional<v1::HashResult> StartItem(v1::HashItem& item) override {
     const uint64_t id = item.id();
     absl::StatusOr<HashAlgorithm> algorithm =
-        AlgorithmFromProto(item.request().algorithm());
-    absl::Status valid = algorithm.ok() ? service_->hasher_->Validate(
-                                              item.request().rounds(),
-                                              item.request().data().size())
-                                        : algorithm.status();
-    if (!valid.ok()) return ErrorResult(id, valid);
+        CheckHashRequest(*service_->hasher_, item.request());
+    if (!algorithm.ok()) return ErrorResult(id, algorithm.status());
     spdlog::debug("hash {} rounds={} bytes={} (stream item {})",
                   AlgorithmName(*algorithm), item.request().rounds(),
                   item.request().data().size(), id);
@@ -156,8 +158,8 @@ class HashService::Stream final
                      const v1::HashRequest& request) {
     v1::HashResult result;
     result.set_id(id);
-    absl::Status status = Compute(*service_->hasher_, algorithm, cancelled,
-                                  request, result.mutable_response());
+    absl::Status status = ComputeHash(*service_->hasher_, algorithm, request,
+                                      cancelled, result.mutable_response());
     if (!status.ok()) return ErrorResult(id, status);
     return result;
   }

@@ -4,6 +4,9 @@
 
 #include <cstddef>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "hashmesh/engine/v1/engine.grpc.pb.h"
 #include "services/common/batch_stream.h"
 #include "services/common/worker_pool.h"
@@ -46,6 +49,20 @@ class HashService final : public v1::HashEngine::CallbackService {
   const HashServiceOptions options_;
   BatchStreamRegistry streams_;
 };
+
+// What every Hash call and HashStream item is checked for before any work:
+// the algorithm, then rounds and data size against the hasher's limits.
+// INVALID_ARGUMENT naming the first that is wrong.
+absl::StatusOr<HashAlgorithm> CheckHashRequest(const Hasher& hasher,
+                                               const v1::HashRequest& request);
+
+// Hashes a checked request into `response` (algorithm, rounds, digest), the
+// one code path of unary calls and stream items, inline and on the pool.
+// `cancelled` is polled as Hasher::Digest says.
+absl::Status ComputeHash(const Hasher& hasher, HashAlgorithm algorithm,
+                         const v1::HashRequest& request,
+                         absl::FunctionRef<bool()> cancelled,
+                         v1::HashResponse* response);
 
 // Maps the wire enum to the algorithm; INVALID_ARGUMENT for UNSPECIFIED or an
 // unknown value.
