@@ -6,7 +6,6 @@
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <optional>
 #include <utility>
@@ -15,7 +14,6 @@
 #include "gateway/http/framing.h"
 #include "gateway/http/response_head.h"
 #include "gateway/http/session_registry.h"
-#include "services/common/boost_string_view.h"
 
 namespace hashmesh::gateway {
 namespace {
@@ -39,12 +37,6 @@ std::chrono::steady_clock::duration WatchdogTick(const HttpLimits& limits) {
                 limits.write_timeout, limits.linger_timeout});
   return absl::ToChronoNanoseconds(
       std::clamp(shortest / 4, absl::Milliseconds(10), absl::Seconds(1)));
-}
-
-bool IsDisconnect(beast::error_code ec) {
-  return ec == http::error::end_of_stream || ec == asio::error::eof ||
-         ec == asio::error::connection_reset ||
-         ec == asio::error::operation_aborted;
 }
 
 }  // namespace
@@ -113,8 +105,7 @@ void Session::WaitForRequest() {
 
 void Session::ReadHeader() {
   parser_.emplace();
-  parser_->header_limit(static_cast<uint32_t>(limits_->max_header_bytes));
-  parser_->body_limit(limits_->max_body_bytes);
+  ConfigureRequestParser(*limits_, &*parser_);
   ExpireAfter(limits_->header_timeout);
   http::async_read_header(
       socket_, buffer_, *parser_,
@@ -174,21 +165,24 @@ void Session::ReadBody() {
 }
 
 void Session::FailRequest(beast::error_code ec) {
-  if (ec == http::error::body_limit) {
-    Refuse(HttpFailure::kBodyTooLarge, /*have_header=*/true, "");
-    return;
-  }
-  if (ec == http::error::header_limit) {
-    Refuse(HttpFailure::kHeaderTooLarge, /*have_header=*/false,
-           absl::StrCat("request header larger than ",
-                        limits_->max_header_bytes, " bytes"));
-    return;
-  }
-  if (IsDisconnect(ec) || ec == http::error::partial_message) {
+  const std::optional<HttpFailure> failure = ReadFailure(ec);
+  if (!failure) {
     Close();  // the client went away or was too slow: nobody to answer
     return;
   }
-  Refuse(HttpFailure::kMalformed, parser_->is_header_done(), ec.message());
+  switch (*failure) {
+    case HttpFailure::kBodyTooLarge:
+      Refuse(*failure, /*have_header=*/true, "");
+      return;
+    case HttpFailure::kHeaderTooLarge:
+      Refuse(*failure, /*have_header=*/false,
+             absl::StrCat("request header larger than ",
+                          limits_->max_header_bytes, " bytes"));
+      return;
+    default:
+      Refuse(*failure, parser_->is_header_done(), ec.message());
+      return;
+  }
 }
 
 void Session::Refuse(HttpFailure failure, bool have_header,
@@ -204,19 +198,7 @@ void Session::Refuse(HttpFailure failure, bool have_header,
 }
 
 HttpRequest Session::MakeRequest(bool with_body) const {
-  const auto& message = parser_->get();
-  HttpRequest request;
-  request.method = message.method();
-  request.target = ToAbsl(message.target());
-  request.received = request_start_;
-  if (with_body) {
-    if (auto it = message.find(http::field::content_type);
-        it != message.end()) {
-      request.content_type = ToAbsl(it->value());
-    }
-    request.body = message.body();
-  }
-  return request;
+  return MakeHttpRequest(parser_->get(), with_body, request_start_);
 }
 
 void Session::Dispatch() {

@@ -7,8 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -18,6 +16,7 @@
 #include "gateway/http/connection_stats.h"
 #include "gateway/http/handler.h"
 #include "gateway/http/http_limits.h"
+#include "gateway/http/request_parser.h"
 
 namespace hashmesh::gateway {
 
@@ -52,9 +51,6 @@ class Session : public std::enable_shared_from_this<Session> {
   void Shutdown();
 
  private:
-  using Parser =
-      boost::beast::http::request_parser<boost::beast::http::string_body>;
-
   void WaitForRequest();
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
@@ -85,7 +81,7 @@ class Session : public std::enable_shared_from_this<Session> {
   const Clock::duration watchdog_tick_;
   Clock::time_point deadline_ = Clock::time_point::max();
   boost::beast::flat_buffer buffer_;
-  std::optional<Parser> parser_;
+  std::optional<RequestParser> parser_;
   std::string head_;  // the reply being written; reused across requests
   std::string body_;
   HttpHandler* handler_;
