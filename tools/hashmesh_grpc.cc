@@ -2,18 +2,16 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/stream_parser.hpp>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/abseil_runtime.h"
+#include "tools/json_input.h"
 #include "tools/reflection_client.h"
 
 namespace {
@@ -29,29 +27,6 @@ constexpr char kUsage[] =
     "hashmesh.engine.v1.HashEngine/Hash "
     "'{\"algorithm\":\"ALGORITHM_SHA256\",\"rounds\":100,\"data\":\"aGVsbG8=\"}"
     "'\n";
-
-// The JSON values of `text`, one after another (whitespace between them
-// optional), each as its own compact string.
-absl::StatusOr<std::vector<std::string>> JsonValues(std::string_view text) {
-  std::vector<std::string> values;
-  boost::json::stream_parser parser;
-  while (!text.empty()) {
-    const size_t space = text.find_first_not_of(" \t\r\n");
-    if (space == std::string_view::npos) break;
-    text.remove_prefix(space);
-    boost::json::error_code ec;
-    const size_t used = parser.write_some(text.data(), text.size(), ec);
-    if (!ec && !parser.done()) parser.finish(ec);
-    if (ec) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("standard input is not JSON: ", ec.message()));
-    }
-    values.push_back(boost::json::serialize(parser.release()));
-    parser.reset();
-    text.remove_prefix(used);
-  }
-  return values;
-}
 
 int Report(const absl::Status& status) {
   std::cerr << "hashmesh-grpc: " << absl::StatusCodeToString(status.code())
@@ -91,7 +66,7 @@ int main(int argc, char** argv) {
       if (input == "@") {
         std::ostringstream in;
         in << std::cin.rdbuf();
-        auto values = JsonValues(in.str());
+        auto values = hashmesh::tools::JsonValues(in.str());
         if (!values.ok()) return Report(values.status());
         requests = *std::move(values);
       }

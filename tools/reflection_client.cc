@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/synchronization/notification.h"
 #include "services/common/grpc_status.h"
+#include "tools/json_input.h"
 
 namespace hashmesh::tools {
 namespace {
@@ -222,21 +223,17 @@ absl::StatusOr<std::string> ReflectionClient::CallUnary(
   absl::StatusOr<const google::protobuf::MethodDescriptor*> md =
       FindMethod(method);
   if (!md.ok()) return md.status();
-  std::unique_ptr<google::protobuf::Message> request(
-      factory_.GetPrototype((*md)->input_type())->New());
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request =
+      MessageFromJson(*factory_.GetPrototype((*md)->input_type()),
+                      request_json);
+  if (!request.ok()) return request.status();
   std::unique_ptr<google::protobuf::Message> response(
       factory_.GetPrototype((*md)->output_type())->New());
-  auto parsed = google::protobuf::util::JsonStringToMessage(
-      std::string(request_json.data(), request_json.size()), request.get());
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request JSON: ", parsed.ToString()));
-  }
 
   grpc::GenericStub stub(channel_);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
-  const grpc::ByteBuffer out = ToByteBuffer(request->SerializeAsString());
+  const grpc::ByteBuffer out = ToByteBuffer((*request)->SerializeAsString());
   grpc::ByteBuffer in;
   grpc::Status status;
   absl::Notification done;
@@ -262,15 +259,10 @@ absl::StatusOr<std::vector<std::string>> ReflectionClient::CallStream(
   if (!md.ok()) return md.status();
   std::vector<std::string> requests;
   for (const std::string& json : request_jsons) {
-    std::unique_ptr<google::protobuf::Message> request(
-        factory_.GetPrototype((*md)->input_type())->New());
-    auto parsed =
-        google::protobuf::util::JsonStringToMessage(json, request.get());
-    if (!parsed.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("request JSON: ", parsed.ToString()));
-    }
-    requests.push_back(request->SerializeAsString());
+    absl::StatusOr<std::unique_ptr<google::protobuf::Message>> request =
+        MessageFromJson(*factory_.GetPrototype((*md)->input_type()), json);
+    if (!request.ok()) return request.status();
+    requests.push_back((*request)->SerializeAsString());
   }
 
   grpc::GenericStub stub(channel_);
