@@ -7,6 +7,17 @@ if(HASHMESH_SANITIZE)
   add_link_options(-fsanitize=${_hm_sanitizers})
 endif()
 
+# libFuzzer (tests/fuzz): every hashmesh source gets the fuzzer's coverage
+# instrumentation (-fsanitize=fuzzer-no-link); only the fuzz targets link
+# libFuzzer's main (hashmesh_cc_fuzzer). Debian's gRPC, protobuf and Abseil
+# stay uninstrumented: the fuzzers explore hashmesh's branches, not theirs.
+if(HASHMESH_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "HASHMESH_FUZZ needs clang (libFuzzer); use the fuzz preset")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 # ThreadSanitizer cannot see Debian's uninstrumented Abseil locks (gRPC's are
 # absl::Mutex too); tests/support/tsan_absl_sync.cc tells it about them and
 # carries suppressions for the uninstrumented libraries. Every hashmesh
@@ -71,4 +82,28 @@ function(hashmesh_cc_test name)
   cmake_parse_arguments(ARG "" "" "SRCS;DEPS;LABELS" ${ARGN})
   hashmesh_cc_binary(${name} SRCS ${ARG_SRCS} DEPS ${ARG_DEPS} GTest::gmock GTest::gtest_main)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
+endfunction()
+
+# hashmesh_cc_fuzzer(NAME SRCS ... DEPS ... CORPUS dir): a fuzz target (its
+# LLVMFuzzerTestOneInput). With HASHMESH_FUZZ it links libFuzzer's main and
+# tests/fuzz/run.sh runs it; in the other builds it links
+# tests/fuzz/replay_main.cc instead, a plain program that runs every input of
+# CORPUS once. Either way ctest replays CORPUS (label unit), so each build
+# checks the committed corpus at the cost of a small binary.
+function(hashmesh_cc_fuzzer name)
+  cmake_parse_arguments(ARG "" "CORPUS" "SRCS;DEPS" ${ARGN})
+  if(HASHMESH_FUZZ)
+    hashmesh_cc_binary(${name} SRCS ${ARG_SRCS} DEPS ${ARG_DEPS})
+    target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    set(replay_flags -runs=0)
+  else()
+    hashmesh_cc_binary(${name}
+      SRCS ${ARG_SRCS} ${PROJECT_SOURCE_DIR}/tests/fuzz/replay_main.cc
+      DEPS ${ARG_DEPS})
+    set(replay_flags)
+  endif()
+  if(HASHMESH_BUILD_TESTS)
+    add_test(NAME ${name}_replay COMMAND ${name} ${replay_flags} ${ARG_CORPUS})
+    set_tests_properties(${name}_replay PROPERTIES LABELS unit)
+  endif()
 endfunction()
