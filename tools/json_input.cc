@@ -1,15 +1,48 @@
 #include "tools/json_input.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/reflection.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/stream_parser.hpp>
 #include <string_view>
+#include <vector>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace hashmesh::tools {
+namespace {
+
+namespace pb = google::protobuf;
+
+// Whether `message` or any message inside it holds fields its type does not
+// declare. Protobuf JSON has no way to write those, yet protobuf 3.21's
+// parser makes one up from an empty key in a nested object
+// (`{"items":[{"id":2,"":{}}]}` gives the item an unknown field 1, wire type
+// 2, where HashItem's field 1 is a varint): protocolbuffers/protobuf#10013.
+bool HasUnknownFields(const pb::Message& message) {
+  const pb::Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) return true;
+  std::vector<const pb::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const pb::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (!field->is_repeated()) {
+      if (HasUnknownFields(reflection->GetMessage(message, field))) return true;
+      continue;
+    }
+    for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+      if (HasUnknownFields(reflection->GetRepeatedMessage(message, field, i))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<std::string>> JsonValues(absl::string_view input) {
   std::string_view text(input.data(), input.size());
@@ -33,14 +66,18 @@ absl::StatusOr<std::vector<std::string>> JsonValues(absl::string_view input) {
   return values;
 }
 
-absl::StatusOr<std::unique_ptr<google::protobuf::Message>> MessageFromJson(
-    const google::protobuf::Message& prototype, absl::string_view json) {
-  std::unique_ptr<google::protobuf::Message> message(prototype.New());
-  auto parsed = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), message.get());
+absl::StatusOr<std::unique_ptr<pb::Message>> MessageFromJson(
+    const pb::Message& prototype, absl::string_view json) {
+  std::unique_ptr<pb::Message> message(prototype.New());
+  auto parsed = pb::util::JsonStringToMessage(
+      pb::StringPiece(json.data(), json.size()), message.get());
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("request JSON: ", parsed.ToString()));
+  }
+  if (HasUnknownFields(*message)) {
+    return absl::InvalidArgumentError(
+        "request JSON: a member that names no field (an empty key?)");
   }
   return message;
 }

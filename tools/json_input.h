@@ -21,7 +21,8 @@ absl::StatusOr<std::vector<std::string>> JsonValues(absl::string_view text);
 
 // A new message of `prototype`'s type (generated or dynamic) filled from
 // protobuf JSON, as grpcurl reads a request. INVALID_ARGUMENT naming the
-// fault when `json` is not such a message.
+// fault when `json` is not such a message, including a member the parser let
+// through without a field to put it in (see json_input.cc).
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> MessageFromJson(
     const google::protobuf::Message& prototype, absl::string_view json);
 
