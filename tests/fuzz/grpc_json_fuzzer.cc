@@ -18,6 +18,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -86,7 +88,12 @@ void CheckConverted(const pb::Message& request, size_t type) {
   absl::StatusOr<std::unique_ptr<pb::Message>> again =
       MessageFromJson(request, json);
   FUZZ_CHECK(again.ok());
-  FUZZ_CHECK(pb::util::MessageDifferencer::Equals(request, **again));
+  if (!pb::util::MessageDifferencer::Equals(request, **again)) {
+    std::fprintf(stderr, "converted:\n%s\nas JSON: %s\nread back:\n%s\n",
+                 request.DebugString().c_str(), json.c_str(),
+                 (*again)->DebugString().c_str());
+    std::abort();
+  }
 }
 
 void FuzzOne(const Requests& requests, size_t type, absl::string_view text) {

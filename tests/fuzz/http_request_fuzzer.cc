@@ -14,6 +14,8 @@
 #include <boost/json/parse.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -193,14 +195,37 @@ Reply Answer(absl::FunctionRef<void(ReplyCallback)> ask) {
   return *std::move(reply);
 }
 
+// What a client sees of one connection.
+struct Transcript {
+  std::string dispatched;      // a line per request answered (/metrics'
+                               // counters left out: they count every run)
+  std::optional<int> refused;  // the status of the refusal that closed it
+  std::string detail;          // why, for the report of a mismatch only
+};
+
+// The same bytes must be read as the same requests however they arrive,
+// and a refusal must not depend on it either, with one exception that is
+// Beast's and harmless: a malformed start line is parsed at once when the
+// whole header is there, but once Beast has had to wait for more it waits
+// for the header's end before parsing again. A header that is both
+// malformed and endless is then refused as too large (431) or, at the
+// peer's end of stream, closed without a reply, instead of 400. In every
+// case nothing is dispatched and the connection closes.
+bool SameForClient(const Transcript& a, const Transcript& b) {
+  if (a.dispatched != b.dispatched) return false;
+  if (a.refused == b.refused) return true;
+  auto found_late = [](const std::optional<int>& refused) {
+    return !refused || *refused == 400 || *refused == 431;
+  };
+  return found_late(a.refused) && found_late(b.refused);
+}
+
 // One connection's life, as Session runs it: read a header, check its
-// framing, read the body, dispatch, keep alive or stop. Returns what a client
-// would see, one line per reply (/metrics' counters left out: they count
-// every run).
-std::string Serve(Gateway& gw, absl::string_view input, size_t chunk) {
+// framing, read the body, dispatch, keep alive or stop.
+Transcript Serve(Gateway& gw, absl::string_view input, size_t chunk) {
   InputStream stream(input, chunk);
   beast::flat_buffer buffer;
-  std::string transcript;
+  Transcript transcript;
   while (buffer.size() > 0 || !stream.exhausted()) {
     RequestParser parser;
     ConfigureRequestParser(gw.limits, &parser);
@@ -223,7 +248,8 @@ std::string Serve(Gateway& gw, absl::string_view input, size_t chunk) {
         gw.router.Refuse(*failure, have_header ? &request : nullptr, "",
                          std::move(done));
       });
-      absl::StrAppend(&transcript, "refused ", reply.status, "\n");
+      transcript.refused = reply.status;
+      transcript.detail = fault ? fault->detail : ec.message();
       break;  // a refusal closes: no byte after it is read as a request
     }
     CheckFramedAsSpecSays(parser.get(), gw.limits.max_body_bytes);
@@ -232,9 +258,10 @@ std::string Serve(Gateway& gw, absl::string_view input, size_t chunk) {
                        std::move(done));
     });
     const bool metrics = reply.content_type[0] != 'a';
-    absl::StrAppend(
-        &transcript, reply.status, " ", ToAbsl(parser.get().target()), " ",
-        parser.get().body().size(), " ", metrics ? "" : reply.body, "\n");
+    absl::StrAppend(&transcript.dispatched, reply.status, " ",
+                    ToAbsl(parser.get().target()), " ",
+                    parser.get().body().size(), " ", metrics ? "" : reply.body,
+                    "\n");
     if (!parser.get().keep_alive()) break;
   }
   return transcript;
@@ -243,13 +270,53 @@ std::string Serve(Gateway& gw, absl::string_view input, size_t chunk) {
 }  // namespace
 }  // namespace hashmesh::gateway
 
+// BOOST_ENABLE_ASSERT_HANDLER (tests/fuzz/CMakeLists.txt): Boost's asserts
+// stay fatal, but for one that is wrong. Boost 1.81's Beast asserts n >= 5
+// in parse_chunk_header, which a valid chunked body breaks when its last
+// bytes arrive in pieces ("0\r\n", then "\r", then "\n"); the code after
+// it handles that case (boostorg/beast#2861, fixed in Boost 1.86). Release
+// builds compile the assert out; here the split-read comparison checks that
+// the parse goes on right.
+namespace boost {
+
+void assertion_failed(char const* expr, char const* function, char const* file,
+                      long line) {
+  if (std::strcmp(expr, "n >= 5") == 0 &&
+      std::strstr(function, "parse_chunk_header") != nullptr) {
+    return;
+  }
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line,
+               function, expr);
+  std::abort();
+}
+
+void assertion_failed_msg(char const* expr, char const* msg,
+                          char const* function, char const* file, long line) {
+  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line,
+               function, expr, msg);
+  std::abort();
+}
+
+}  // namespace boost
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto* gateway = new hashmesh::gateway::Gateway;
   const absl::string_view input(reinterpret_cast<const char*>(data), size);
-  const std::string whole = hashmesh::gateway::Serve(*gateway, input, 4096);
+  using hashmesh::gateway::Serve;
+  using hashmesh::gateway::Transcript;
+  const Transcript whole = Serve(*gateway, input, 4096);
   // Small reads of a size the input picks: split headers, split chunk
   // sizes, a request boundary in the middle of a read.
   const size_t chunk = 1 + (size > 0 ? data[size - 1] % 7 : 0);
-  FUZZ_CHECK(hashmesh::gateway::Serve(*gateway, input, chunk) == whole);
+  const Transcript split = Serve(*gateway, input, chunk);
+  if (!hashmesh::gateway::SameForClient(whole, split)) {
+    std::fprintf(stderr,
+                 "reads of 4096 bytes:\n%srefused %d (%s)\n"
+                 "reads of %zu bytes:\n%srefused %d (%s)\n",
+                 whole.dispatched.c_str(), whole.refused.value_or(0),
+                 whole.detail.c_str(), chunk, split.dispatched.c_str(),
+                 split.refused.value_or(0), split.detail.c_str());
+    std::abort();
+  }
   return 0;
 }
