@@ -270,35 +270,6 @@ Transcript Serve(Gateway& gw, absl::string_view input, size_t chunk) {
 }  // namespace
 }  // namespace hashmesh::gateway
 
-// BOOST_ENABLE_ASSERT_HANDLER (tests/fuzz/CMakeLists.txt): Boost's asserts
-// stay fatal, but for one that is wrong. Boost 1.81's Beast asserts n >= 5
-// in parse_chunk_header, which a valid chunked body breaks when its last
-// bytes arrive in pieces ("0\r\n", then "\r", then "\n"); the code after
-// it handles that case (boostorg/beast#2861, fixed in Boost 1.86). Release
-// builds compile the assert out; here the split-read comparison checks that
-// the parse goes on right.
-namespace boost {
-
-void assertion_failed(char const* expr, char const* function, char const* file,
-                      long line) {
-  if (std::strcmp(expr, "n >= 5") == 0 &&
-      std::strstr(function, "parse_chunk_header") != nullptr) {
-    return;
-  }
-  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line,
-               function, expr);
-  std::abort();
-}
-
-void assertion_failed_msg(char const* expr, char const* msg,
-                          char const* function, char const* file, long line) {
-  std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line,
-               function, expr, msg);
-  std::abort();
-}
-
-}  // namespace boost
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto* gateway = new hashmesh::gateway::Gateway;
   const absl::string_view input(reinterpret_cast<const char*>(data), size);
