@@ -14,6 +14,7 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-json1.81-dev
   curl procps python3 clang-tidy
+  clang-14 libclang-rt-14-dev  # the fuzz preset: clang and its libFuzzer runtime
 )
 bench_pkgs=(wrk nginx-light gnuplot-nox)
 runtime_pkgs=(libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libssl3 libspdlog1.10

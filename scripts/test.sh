@@ -3,11 +3,13 @@
 # every test: the release build, then again under AddressSanitizer + UBSan and
 # under ThreadSanitizer; then clang-tidy on every hashmesh source but the
 # Google Benchmark binaries (the tidy preset builds with --warnings-as-errors)
-# and the Dockerfile's build stage.
+# and the Dockerfile's build stage; then the fuzz targets under clang + libFuzzer
+# (each corpus replayed, each target fuzzed FUZZ_SECONDS, default 30).
 #
 #   scripts/test.sh                          # everything (what CI runs)
 #   PRESETS=release scripts/test.sh          # some presets only
 #   TIDY=0 IMAGE_STAGE=0 scripts/test.sh     # skip clang-tidy / the image stage
+#   FUZZ=0 scripts/test.sh                   # skip the fuzz stage
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,4 +34,15 @@ fi
 if [[ ${IMAGE_STAGE:-1} != 0 ]]; then
   echo "== the Dockerfile's build stage, on this host (deploy/README.md)"
   deploy/docker/build_stage.sh --out build/image-stage
+fi
+
+if [[ ${FUZZ:-1} != 0 ]]; then
+  echo "== [fuzz] build the fuzz targets (clang-14, libFuzzer, ASan + UBSan)"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$jobs"
+  for target in $(tests/fuzz/run.sh list); do
+    echo "== [fuzz] $target: replay the corpus, then fuzz ${FUZZ_SECONDS:-30} s"
+    FUZZ_BUILD=0 tests/fuzz/run.sh "$target" 0
+    FUZZ_BUILD=0 tests/fuzz/run.sh "$target" "${FUZZ_SECONDS:-30}"
+  done
 fi
