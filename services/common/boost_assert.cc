@@ -22,8 +22,9 @@ bool KnownFalse(const char* expr, const char* function) {
 
 }  // namespace
 
+// `long`: the signature boost/assert.hpp declares.
 void assertion_failed(const char* expr, const char* function, const char* file,
-                      long line) {
+                      long line) {  // NOLINT(google-runtime-int)
   if (KnownFalse(expr, function)) return;
   std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed.\n", file, line,
                function, expr);
@@ -31,7 +32,8 @@ void assertion_failed(const char* expr, const char* function, const char* file,
 }
 
 void assertion_failed_msg(const char* expr, const char* msg,
-                          const char* function, const char* file, long line) {
+                          const char* function, const char* file,
+                          long line) {  // NOLINT(google-runtime-int)
   std::fprintf(stderr, "%s:%ld: %s: Assertion `%s' failed: %s\n", file, line,
                function, expr, msg);
   std::abort();

@@ -121,8 +121,7 @@ struct Gateway {
   HasherDigests digests;
   // One round: the digest's cost is the engine fuzzer's business.
   PaymentProcessor payments{&accounts, &digests, 1, absl::Seconds(1)};
-  HealthProbe no_probe;  // in-process upstreams: always ready
-  ReadyCheck ready{&no_probe, &no_probe};
+  ReadyCheck ready{nullptr, nullptr};  // in-process upstreams: always ready
   RouteMetrics route_metrics;
   UpstreamMetrics upstream_metrics;
   ConnectionStats connection_stats;
@@ -233,8 +232,9 @@ Transcript Serve(Gateway& gw, absl::string_view input, size_t chunk) {
     http::read_header(stream, buffer, parser, ec);
     std::optional<FramingFault> fault;
     if (!ec) fault = CheckFraming(parser.get());
-    if (!ec && !fault && !parser.is_done())
+    if (!ec && !fault && !parser.is_done()) {
       http::read(stream, buffer, parser, ec);
+    }
     if (ec || fault) {
       const std::optional<HttpFailure> failure =
           fault ? fault->failure : ReadFailure(ec);
