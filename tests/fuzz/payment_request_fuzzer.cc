@@ -152,11 +152,13 @@ void FuzzOne(absl::string_view input) {
                       field == "memo"));
     return;
   }
-  // What passed must be JSON to Boost.JSON's own DOM parser too.
+  // What passed must be JSON to Boost.JSON's own DOM parser too, but for a
+  // number whose exponent is beyond INT_MAX ("0e99999999999"), which Boost
+  // 1.81 refuses (exponent_overflow) and SPEC.md accepts.
   json::error_code ec;
-  FUZZ_CHECK(json::parse(json::string_view(body.data(), body.size()), ec)
-                 .is_object() &&
-             !ec);
+  const json::value dom =
+      json::parse(json::string_view(body.data(), body.size()), ec);
+  FUZZ_CHECK(ec ? ec == json::error::exponent_overflow : dom.is_object());
   CheckRequestInRange(*request);
   CheckRoundTrip(*request);
   CheckAgainstAccount(*request);
