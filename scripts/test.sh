@@ -5,15 +5,13 @@
 # Google Benchmark binaries (scripts/tidy.sh, over the asan build's compile
 # commands: nothing is compiled again; a finding fails) and the Dockerfile's
 # build stage; then the fuzz targets under clang + libFuzzer (each corpus
-# replayed, each target fuzzed FUZZ_SECONDS, default 20: a smoke run; the
+# replayed, each target fuzzed FUZZ_SECONDS, default 30: a smoke run; the
 # campaigns run outside CI, tests/fuzz/README.md).
 #
 #   scripts/test.sh                          # everything (what CI runs)
 #   PRESETS=release scripts/test.sh          # some presets only
-#   TIDY=0 IMAGE_STAGE=0 scripts/test.sh     # skip clang-tidy / the image stage
-#   FUZZ=1 scripts/test.sh                   # add the clang fuzz stage (off in
-#                                            # CI for time: ~8 min on 2 cores;
-#                                            # ctest replays every corpus anyway)
+#   TIDY=0 IMAGE_STAGE=0 FUZZ=0 scripts/test.sh   # skip clang-tidy / the image
+#                                                 # stage / the fuzz stage
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,13 +37,13 @@ if [[ ${IMAGE_STAGE:-1} != 0 ]]; then
   deploy/docker/build_stage.sh --out build/image-stage
 fi
 
-if [[ ${FUZZ:-0} != 0 ]]; then
+if [[ ${FUZZ:-1} != 0 ]]; then
   echo "== [fuzz] build the fuzz targets (clang-14, libFuzzer, ASan + UBSan)"
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$jobs"
   for target in $(tests/fuzz/run.sh list); do
-    echo "== [fuzz] $target: replay the corpus, then fuzz ${FUZZ_SECONDS:-20} s"
+    echo "== [fuzz] $target: replay the corpus, then fuzz ${FUZZ_SECONDS:-30} s"
     FUZZ_BUILD=0 tests/fuzz/run.sh "$target" 0
-    FUZZ_BUILD=0 tests/fuzz/run.sh "$target" "${FUZZ_SECONDS:-20}"
+    FUZZ_BUILD=0 tests/fuzz/run.sh "$target" "${FUZZ_SECONDS:-30}"
   done
 fi
