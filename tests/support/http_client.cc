@@ -1,25 +1,20 @@
 #include "tests/support/http_client.h"
 
-#include <sys/socket.h>
-
+#include <algorithm>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http.hpp>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace hashmesh::testing {
 namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
-
-void SetReceiveTimeout(asio::ip::tcp::socket& socket, absl::Duration timeout) {
-  timeval tv = absl::ToTimeval(timeout);
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-}
+using boost::system::error_code;
 
 }  // namespace
 
@@ -47,12 +42,33 @@ absl::Status HttpClient::WriteRaw(const std::string& bytes) {
   return absl::OkStatus();
 }
 
+// Asio's synchronous reads cannot time out (after SO_RCVTIMEO's EAGAIN they
+// poll without a limit), so every read here is asynchronous, run on io_ for
+// at most the time left.
+bool HttpClient::RunUntil(const bool& done, absl::Time deadline) {
+  io_->restart();
+  io_->run_for(absl::ToChronoMilliseconds(
+      std::max(deadline - absl::Now(), absl::ZeroDuration())));
+  if (done) return true;
+  socket_->cancel();  // the read completes with operation_aborted
+  io_->restart();
+  io_->run();
+  return false;
+}
+
 absl::StatusOr<HttpResponse> HttpClient::ReadResponse(absl::Duration timeout) {
-  SetReceiveTimeout(*socket_, timeout);
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
-  boost::system::error_code ec;
-  http::read(*socket_, buffer_, parser, ec);
+  error_code ec;
+  bool done = false;
+  http::async_read(*socket_, buffer_, parser, [&](error_code e, size_t) {
+    ec = e;
+    done = true;
+  });
+  if (!RunUntil(done, absl::Now() + timeout)) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "no whole response within ", absl::FormatDuration(timeout)));
+  }
   if (ec) return absl::UnavailableError(absl::StrCat("read: ", ec.message()));
   const auto& message = parser.get();
   HttpResponse response;
@@ -82,34 +98,33 @@ absl::StatusOr<HttpResponse> HttpClient::Send(
 }
 
 bool HttpClient::WaitForClose(absl::Duration timeout) {
-  SetReceiveTimeout(*socket_, timeout);
-  char byte;
-  boost::system::error_code ec;
-  while (true) {
-    socket_->read_some(asio::buffer(&byte, 1), ec);
-    if (ec == asio::error::eof || ec == asio::error::connection_reset) {
-      return true;
-    }
-    if (ec) return false;  // timeout
-  }
+  return ReadUntilClose(timeout).ok();
 }
 
 absl::StatusOr<std::string> HttpClient::ReadUntilClose(absl::Duration timeout) {
-  SetReceiveTimeout(*socket_, timeout);
+  const absl::Time deadline = absl::Now() + timeout;
   std::string rest(static_cast<const char*>(buffer_.data().data()),
                    buffer_.size());
   buffer_.clear();
   char chunk[4096];
-  boost::system::error_code ec;
   while (true) {
-    const size_t n = socket_->read_some(asio::buffer(chunk), ec);
+    error_code ec;
+    size_t n = 0;
+    bool done = false;
+    socket_->async_read_some(asio::buffer(chunk), [&](error_code e, size_t k) {
+      ec = e;
+      n = k;
+      done = true;
+    });
+    const bool in_time = RunUntil(done, deadline);
     rest.append(chunk, n);
     if (ec == asio::error::eof || ec == asio::error::connection_reset) {
       return rest;
     }
-    if (ec) {
+    if (!in_time || ec) {
       return absl::DeadlineExceededError(
-          absl::StrCat("not closed (", ec.message(), "); read so far: ", rest));
+          absl::StrCat("not closed within ", absl::FormatDuration(timeout),
+                       " (", ec.message(), "); read so far: ", rest));
     }
   }
 }

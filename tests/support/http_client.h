@@ -51,6 +51,9 @@ class HttpClient {
 
  private:
   HttpClient();
+  // Runs io_ until the operation started sets `done`, or until `deadline`:
+  // then cancels it and returns false.
+  bool RunUntil(const bool& done, absl::Time deadline);
   std::unique_ptr<boost::asio::io_context> io_;
   std::unique_ptr<boost::asio::ip::tcp::socket> socket_;
   boost::beast::flat_buffer buffer_;
