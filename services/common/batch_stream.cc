@@ -4,6 +4,13 @@
 
 namespace hashmesh {
 
+BatchStreamRegistry::~BatchStreamRegistry() {
+  // The last removals ran in OnDone on gRPC's threads, ordered before this
+  // only by the server's shutdown wait inside libgrpc++, which TSan cannot
+  // see; taking the lock orders them before the set's end in its eyes too.
+  absl::MutexLock lock(&mu_);
+}
+
 bool BatchStreamRegistry::Add(BatchStreamBase* stream) {
   absl::MutexLock lock(&mu_);
   if (draining_) return false;

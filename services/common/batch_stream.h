@@ -31,6 +31,12 @@ class BatchStreamBase;
 // The open streams of a service, so that a drain reaches each one.
 class BatchStreamRegistry {
  public:
+  BatchStreamRegistry() = default;
+  // After the server: by then every stream has removed itself.
+  ~BatchStreamRegistry();
+  BatchStreamRegistry(const BatchStreamRegistry&) = delete;
+  BatchStreamRegistry& operator=(const BatchStreamRegistry&) = delete;
+
   // False once Drain has run: the stream must end at once.
   bool Add(BatchStreamBase* stream);
   void Remove(BatchStreamBase* stream);

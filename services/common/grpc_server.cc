@@ -110,23 +110,22 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   std::string host(
       config.listen_address.substr(0, config.listen_address.rfind(':')));
-  std::vector<std::function<void()>> drain_streams;
+  std::vector<BatchStreamRegistry*> streams;
   for (const ServiceRegistration& s : services) {
-    if (s.drain_streams) drain_streams.push_back(s.drain_streams);
+    if (s.streams != nullptr) streams.push_back(s.streams);
   }
-  return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(server), port,
-                                                    config.drain_timeout, host,
-                                                    std::move(drain_streams)));
+  return std::unique_ptr<GrpcServer>(new GrpcServer(
+      std::move(server), port, config.drain_timeout, host, std::move(streams)));
 }
 
 GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port,
                        absl::Duration drain_timeout, std::string host,
-                       std::vector<std::function<void()>> drain_streams)
+                       std::vector<BatchStreamRegistry*> streams)
     : server_(std::move(server)),
       port_(port),
       drain_timeout_(drain_timeout),
       host_(std::move(host)),
-      drain_streams_(std::move(drain_streams)) {}
+      streams_(std::move(streams)) {}
 
 GrpcServer::~GrpcServer() { Drain(); }
 
@@ -141,7 +140,7 @@ void GrpcServer::Drain() {
   spdlog::info("draining: health NOT_SERVING, waiting up to {} for calls",
                absl::FormatDuration(drain_timeout_));
   server_->GetHealthCheckService()->SetServingStatus(false);
-  for (const auto& drain : drain_streams_) drain();
+  for (BatchStreamRegistry* streams : streams_) streams->Drain();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain_timeout_));
   server_->Wait();
   spdlog::info("drained");

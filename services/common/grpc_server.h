@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/batch_stream.h"
 
 namespace grpc {
 class ServerBuilder;
@@ -47,9 +48,10 @@ struct GrpcServerConfig {
 struct ServiceRegistration {
   grpc::Service* service;
   std::string full_name;  // e.g. "hashmesh.engine.v1.HashEngine"
-  // Called as a drain begins: long-lived streams end once their work is
-  // answered, instead of holding the drain until its timeout.
-  std::function<void()> drain_streams = {};
+  // The service's open batch streams, drained as a drain begins: they end
+  // once their work is answered, instead of holding the drain until its
+  // timeout. Null for a service without streams.
+  BatchStreamRegistry* streams = nullptr;
 };
 
 class GrpcServer {
@@ -79,13 +81,13 @@ class GrpcServer {
  private:
   GrpcServer(std::unique_ptr<grpc::Server> server, int port,
              absl::Duration drain_timeout, std::string host,
-             std::vector<std::function<void()>> drain_streams);
+             std::vector<BatchStreamRegistry*> streams);
 
   std::unique_ptr<grpc::Server> server_;
   const int port_;
   const absl::Duration drain_timeout_;
   const std::string host_;
-  const std::vector<std::function<void()>> drain_streams_;
+  const std::vector<BatchStreamRegistry*> streams_;
   absl::Mutex drain_mu_;
   bool drained_ ABSL_GUARDED_BY(drain_mu_) = false;
 };

@@ -38,8 +38,8 @@ class HashService final : public v1::HashEngine::CallbackService {
   grpc::ServerBidiReactor<v1::HashBatch, v1::HashResultBatch>* HashStream(
       grpc::CallbackServerContext* context) override;
 
-  // Ends every open stream once the items it holds are answered.
-  void DrainStreams() { streams_.Drain(); }
+  // The open streams, for GrpcServer's drain (ServiceRegistration::streams).
+  BatchStreamRegistry* streams() { return &streams_; }
 
  private:
   class Stream;

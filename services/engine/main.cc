@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   auto server = hashmesh::GrpcServer::Start(
       flags->server,
       {{&service, hashmesh::engine::v1::HashEngine::service_full_name(),
-        [&service] { service.DrainStreams(); }}});
+        service.streams()}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info("engine serving on {} ({} worker threads: {}; max_rounds {})",
                (*server)->address(), flags->worker_threads,

@@ -29,6 +29,8 @@ class AccountStoreService final : public v1::AccountStore::CallbackService {
   AccountStoreService(const AccountsTable* table, const LatencyModel* latency,
                       TimerQueue* timers, int64_t max_pending,
                       int max_batch_items = kDefaultMaxBatchItems);
+  // Destroy only after the server: calls still pending would outlive it.
+  ~AccountStoreService() override;
 
   grpc::ServerUnaryReactor* GetAccount(grpc::CallbackServerContext* context,
                                        const v1::GetAccountRequest* request,
@@ -40,8 +42,8 @@ class AccountStoreService final : public v1::AccountStore::CallbackService {
   grpc::ServerBidiReactor<v1::GetAccountBatch, v1::AccountResultBatch>*
   GetAccountStream(grpc::CallbackServerContext* context) override;
 
-  // Ends every open stream once the items it holds are answered.
-  void DrainStreams() { streams_.Drain(); }
+  // The open streams, for GrpcServer's drain (ServiceRegistration::streams).
+  BatchStreamRegistry* streams() { return &streams_; }
 
   // Lookups accepted and not yet released: unary calls waiting out their
   // latency or being sent, stream items waiting out their latency. Back to

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
   auto server = hashmesh::GrpcServer::Start(
       flags->server,
       {{&service, hashmesh::pgstub::v1::AccountStore::service_full_name(),
-        [&service] { service.DrainStreams(); }}});
+        service.streams()}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info(
       "pgstub serving on {} (latency {}; {} timer threads: {}; max_pending "

@@ -56,7 +56,7 @@ class HashStreamTest : public ::testing::Test {
     config.drain_timeout = absl::Seconds(30);
     auto server = GrpcServer::Start(
         config, {{service_.get(), v1::HashEngine::service_full_name(),
-                  [this] { service_->DrainStreams(); }}});
+                  service_->streams()}});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = v1::HashEngine::NewStub(grpc::CreateChannel(

@@ -40,7 +40,7 @@ class Pgstub {
     config.drain_timeout = drain_timeout;
     server_ = *GrpcServer::Start(
         config, {{&service_, pgstub::v1::AccountStore::service_full_name(),
-                  [this] { service_.DrainStreams(); }}});
+                  service_.streams()}});
   }
   ~Pgstub() { server_->Drain(); }
 

@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <memory>
 #include <thread>
+
+#include "absl/functional/any_invocable.h"
 
 namespace hashmesh::gateway {
 namespace {
@@ -21,7 +22,7 @@ class FakeCall final : public ClientCalls::Call {
   }
 
   int cancels = 0;
-  std::function<void()> on_cancel;
+  absl::AnyInvocable<void()> on_cancel;
 };
 
 TEST(ClientCallsTest, CancelAllCancelsEveryLiveCallAndRefusesNewOnes) {

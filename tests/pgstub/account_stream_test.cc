@@ -43,7 +43,7 @@ class AccountStreamTest : public ::testing::Test {
     config.drain_timeout = absl::Seconds(30);
     auto server = GrpcServer::Start(
         config, {{service_.get(), v1::AccountStore::service_full_name(),
-                  [this] { service_->DrainStreams(); }}});
+                  service_->streams()}});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
     stub_ = v1::AccountStore::NewStub(grpc::CreateChannel(

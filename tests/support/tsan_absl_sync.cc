@@ -12,13 +12,13 @@
 // accesses it makes through libc (memcpy and the like) are ignored too (see
 // __tsan_default_suppressions below): TSan cannot order them.
 #include <dlfcn.h>
-#include <sanitizer/tsan_interface.h>
 
 #include <cstdio>
 #include <cstdlib>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "services/common/happens_before.h"
 
 namespace {
 
@@ -33,8 +33,9 @@ Fn Next(const char* symbol) {
   return reinterpret_cast<Fn>(fn);
 }
 
-void Acquire(const void* addr) { __tsan_acquire(const_cast<void*>(addr)); }
-void Release(const void* addr) { __tsan_release(const_cast<void*>(addr)); }
+// A lock's acquire and release, as TSan's happens-before edges.
+void Acquire(const void* addr) { hashmesh::HappensAfter(addr); }
+void Release(const void* addr) { hashmesh::HappensBefore(addr); }
 
 // absl evaluates a waiter's Condition inside its own lock functions, on
 // whichever thread holds the mutex at that moment, before the Acquire that
@@ -138,6 +139,17 @@ extern "C" const char* __tsan_default_suppressions() {
          "race:grpc::internal::CallbackWithSuccessTag::Clear\n"
          "race:grpc::internal::CallbackWithSuccessTag::Set\n"
          "race:grpc::internal::InterceptorBatchMethodsImpl::SetSendMessage\n"
+         // A server call's reference count, set up on the handler's thread
+         // and dropped (inlined std::atomic frames innermost) on the thread
+         // that completes Finish; Unref never calls out.
+         "race:grpc::internal::ServerCallbackCall::Unref\n"
+         // After OnDone, a server call's handler frees gRPC's request object
+         // (it holds the ServerContext that the handler's setup read on
+         // another thread) through call_requester, a std::function<void()>.
+         // hashmesh calls no std::function<void()> itself (absl::AnyInvocable
+         // instead; drains reach the streams by pointer), so the pattern only
+         // names gRPC's.
+         "race:std::function<void ()>::operator()\n"
          // A message that a reactor handed to gRPC (StartRead, StartWrite)
          // is parsed or serialized on whichever thread gRPC completes the
          // operation on, ordered with the reactor's previous and next use
