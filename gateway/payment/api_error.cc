@@ -6,7 +6,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/optional.h"
-#include "gateway/payment/json_escape.h"
+#include "services/common/json_escape.h"
 
 namespace hashmesh::gateway {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/payment/api_error.h"
-#include "gateway/payment/json_escape.h"
+#include "services/common/json_escape.h"
 
 namespace hashmesh::gateway {
 namespace {

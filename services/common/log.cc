@@ -12,39 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/common/json_escape.h"
 
 namespace hashmesh {
 namespace {
-
-void AppendJsonEscaped(absl::string_view text, spdlog::memory_buf_t& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out.append(absl::string_view("\\\""));
-        break;
-      case '\\':
-        out.append(absl::string_view("\\\\"));
-        break;
-      case '\n':
-        out.append(absl::string_view("\\n"));
-        break;
-      case '\r':
-        out.append(absl::string_view("\\r"));
-        break;
-      case '\t':
-        out.append(absl::string_view("\\t"));
-        break;
-      default:
-        if (c < 0x20) {
-          const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out.append(esc, esc + sizeof(esc));
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-}
 
 // One JSON object per line, the shape log collectors on Kubernetes expect.
 class JsonFormatter final : public spdlog::formatter {
@@ -54,18 +25,19 @@ class JsonFormatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg,
               spdlog::memory_buf_t& dest) override {
     const absl::Time time = absl::FromChrono(msg.time);
-    const std::string head = absl::StrCat(
+    std::string line = absl::StrCat(
         R"({"ts":")",
         absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", time, absl::UTCTimeZone()),
         R"(","level":")",
         absl::string_view(spdlog::level::to_string_view(msg.level).data(),
                           spdlog::level::to_string_view(msg.level).size()),
         R"(","service":")", service_, R"(","thread":)", msg.thread_id,
-        R"(,"msg":")");
-    dest.append(absl::string_view(head));
-    AppendJsonEscaped(absl::string_view(msg.payload.data(), msg.payload.size()),
-                      dest);
-    dest.append(absl::string_view("\"}\n"));
+        R"(,"msg":)");
+    // A message may carry any bytes a peer sent: the line stays valid JSON.
+    AppendJsonString(absl::string_view(msg.payload.data(), msg.payload.size()),
+                     &line);
+    line.append("}\n");
+    dest.append(absl::string_view(line));
   }
 
   std::unique_ptr<spdlog::formatter> clone() const override {

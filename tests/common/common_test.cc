@@ -1,6 +1,7 @@
 // Unit tests of the shared service scaffolding's plain pieces.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <filesystem>
@@ -88,6 +89,24 @@ TEST(LogConfigTest, FormatsAndLevels) {
   EXPECT_TRUE(ValidateLogLevel("debug").ok());
   EXPECT_TRUE(ValidateLogLevel("off").ok());
   EXPECT_FALSE(ValidateLogLevel("loud").ok());
+}
+
+// A message that carries a peer's bytes (quotes, controls, invalid UTF-8)
+// is still one valid JSON object on one line.
+TEST(LogConfigTest, JsonLinesEscapeWhatAMessageCarries) {
+  ASSERT_TRUE(
+      SetUpLogging({.format = LogFormat::kJson, .service_name = "svc"}).ok());
+  ::testing::internal::CaptureStderr();
+  spdlog::info("peer sent \"{}\"", absl::string_view("a\x01\n\xFF"
+                                                     "b"));
+  spdlog::default_logger()->flush();
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(SetUpLogging({}).ok());
+  EXPECT_THAT(out, HasSubstr(R"(,"service":"svc",)"));
+  EXPECT_THAT(out, ::testing::EndsWith(R"(,"msg":"peer sent \"a\u0001\n)"
+                                       "\xEF\xBF\xBD"
+                                       R"(b\""})"
+                                       "\n"));
 }
 
 TEST(WorkerPoolTest, RunsEverythingQueuedBeforeShutdown) {

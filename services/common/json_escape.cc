@@ -1,10 +1,10 @@
-#include "gateway/payment/json_escape.h"
+#include "services/common/json_escape.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
-namespace hashmesh::gateway {
+namespace hashmesh {
 namespace {
 
 constexpr absl::string_view kReplacementCharacter = "\xEF\xBF\xBD";
@@ -128,4 +128,4 @@ void AppendJsonString(absl::string_view text, std::string* out) {
   out->push_back('"');
 }
 
-}  // namespace hashmesh::gateway
+}  // namespace hashmesh

@@ -1,13 +1,12 @@
 // AppendJsonString: minimal RFC 8259 escaping, valid UTF-8 out whatever comes
 // in.
-#include "gateway/payment/json_escape.h"
+#include "services/common/json_escape.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
-#include "tests/gateway/payment_test_util.h"
 
-namespace hashmesh::gateway {
+namespace hashmesh {
 namespace {
 
 std::string Escaped(absl::string_view text) {
@@ -35,7 +34,7 @@ TEST(AppendJsonStringTest, KeepsValidUtf8) {
        {"\xC2\x80", "\xC2\x85", "\xDF\xBF", "\xE0\xA0\x80", "\xE2\x82\xAC",
         "\xED\x9F\xBF", "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80",
         "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF", "Zo\xC3\xAB"}) {
-    EXPECT_EQ(Escaped(text), "<\"" + testing::Str(text) + "\"");
+    EXPECT_EQ(Escaped(text), "<\"" + std::string(text) + "\"");
   }
 }
 
@@ -89,4 +88,4 @@ TEST(AppendJsonStringTest, FindsSpecialBytesAtEveryPosition) {
 }
 
 }  // namespace
-}  // namespace hashmesh::gateway
+}  // namespace hashmesh
