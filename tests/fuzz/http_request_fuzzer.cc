@@ -216,19 +216,23 @@ struct Transcript {
 // read a byte at a time, Beast may first refuse the chunk as over the body
 // limit (413, or the route's 404: routing comes first). Either way the
 // request is refused before any of its body is used and the connection
-// closes.
+// closes. And where the unterminated quote runs to the end of the input,
+// read whole Beast waits for the quote to close (no reply: the peer ended
+// inside the request) while a byte at a time it refuses the chunk as over
+// the body limit (found by the fuzzer too). Hence the rule: with the same
+// requests dispatched, a refusal against no reply at all is the same for a
+// client (nothing after the unfinished request was acted on), and so are two
+// different refusals when the fault is in a chunk header.
 bool SameForClient(const Transcript& a, const Transcript& b) {
   if (a.dispatched != b.dispatched) return false;
   if (a.refused == b.refused) return true;
-  if (a.refused && b.refused &&
-      (absl::StrContains(a.detail, "chunk") ||
-       absl::StrContains(b.detail, "chunk"))) {
+  if (!a.refused || !b.refused) return true;
+  if (absl::StrContains(a.detail, "chunk") ||
+      absl::StrContains(b.detail, "chunk")) {
     return true;
   }
-  auto found_late = [](const std::optional<int>& refused) {
-    return !refused || *refused == 400 || *refused == 431;
-  };
-  return found_late(a.refused) && found_late(b.refused);
+  auto found_late = [](int status) { return status == 400 || status == 431; };
+  return found_late(*a.refused) && found_late(*b.refused);
 }
 
 // One connection's life, as Session runs it: read a header, check its
