@@ -4,7 +4,6 @@
 #
 #   scripts/install_deps.sh            # build + test dependencies
 #   scripts/install_deps.sh --bench    # also wrk, nginx-light, gnuplot (bench/run.sh)
-#   scripts/install_deps.sh --runtime  # only the shared libraries the binaries need
 set -euo pipefail
 
 build_pkgs=(
@@ -14,11 +13,10 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libboost-json1.81-dev
   curl procps python3 clang-tidy
+  ca-certificates  # the runtime image's CA bundle (deploy/docker/build_stage.sh)
   clang-14 libclang-rt-14-dev  # the fuzz preset: clang and its libFuzzer runtime
 )
 bench_pkgs=(wrk nginx-light gnuplot-nox)
-runtime_pkgs=(libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libssl3 libspdlog1.10
-  libboost-json1.81.0)
 
 # Deploy checks (tests/deploy): node+npm run deploy/tools, kubectl renders the
 # kustomizations. Only when the command is missing: a machine may have them
@@ -30,8 +28,7 @@ pkgs=("${build_pkgs[@]}")
 for arg in "$@"; do
   case "$arg" in
     --bench) pkgs+=("${bench_pkgs[@]}") ;;
-    --runtime) pkgs=("${runtime_pkgs[@]}") ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "install_deps.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done

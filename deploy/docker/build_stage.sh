@@ -3,23 +3,19 @@
 # on a Debian 12 host (CI runs it) as in the image build, so the Dockerfile
 # cannot silently rot: install the build dependencies with the project
 # script, configure + build the release preset, install the three binaries
-# (stripped) into a staging directory, then verify what the runtime image
-# relies on:
-#   - every shared library the binaries load belongs to a package that
-#     `scripts/install_deps.sh --runtime` installs (or to one of their
-#     dependencies, or to the bookworm-slim base), so the runtime stage has it;
-#   - every staged binary starts (--version) with only its own flags parsed.
+# (stripped) into DIR/bin, and assemble DIR/rootfs, the whole runtime image
+# below the binaries: the loader, every shared library they load, the CA
+# bundle, passwd/group for uid 65532. deploy/docker/check_rootfs.sh then
+# proves that tree holds nothing else (no shell) and that each binary starts
+# in it, chrooted, as 65532.
 #
 #   deploy/docker/build_stage.sh --out DIR                 # what the Dockerfile runs
 #   deploy/docker/build_stage.sh --out DIR --build-dir build/h-deploy --no-build
 #                                  # stage + verify binaries built elsewhere
-# Environment: JOBS (parallel build jobs, default nproc); INSTALL_DEPS (the
-# deps script, default scripts/install_deps.sh; tests/deploy points it at a
-# doctored copy to prove the library check fails when a package is missing).
+# Environment: JOBS (parallel build jobs, default nproc).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-install_deps=${INSTALL_DEPS:-scripts/install_deps.sh}
 out=""
 preset=release
 build_dir=""
@@ -33,7 +29,7 @@ while (($#)); do
     --preset) preset=${2:?--preset needs a name}; shift ;;
     --build-dir) build_dir=${2:?--build-dir needs a directory}; shift ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "build_stage.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -44,8 +40,8 @@ build_dir=${build_dir:-build/$preset}
 binaries=(services/pgstub/hashmesh-pgstub services/engine/hashmesh-engine gateway/hashmesh-gateway)
 
 if ((build)); then
-  echo "== build_stage: dependencies ($install_deps)"
-  "$install_deps"
+  echo "== build_stage: dependencies (scripts/install_deps.sh)"
+  scripts/install_deps.sh
   echo "== build_stage: configure + build, preset $preset"
   cmake --preset "$preset" -B "$build_dir" >/dev/null
   cmake --build "$build_dir" -j "${JOBS:-$(nproc)}" \
@@ -60,53 +56,60 @@ for b in "${binaries[@]}"; do
   install -m 0755 -s "$build_dir/$b" "$out/bin/$(basename "$b")"
 done
 
-echo "== build_stage: runtime libraries vs $install_deps --runtime"
-# The runtime package list, read from the script itself (its runtime_pkgs=(...)).
-mapfile -t runtime_pkgs < <(sed -n '/^runtime_pkgs=(/,/)/p' "$install_deps" |
-  tr -d '()' | sed 's/runtime_pkgs=//' | tr ' ' '\n' | sed '/^$/d')
-((${#runtime_pkgs[@]} > 0)) || { echo "build_stage.sh: no runtime_pkgs=(...) in $install_deps" >&2; exit 1; }
-# Everything `apt-get install --no-install-recommends <runtime_pkgs>` brings in
-# on debian:bookworm-slim, whose own packages (libc6, libstdc++6, libgcc-s1,
-# zlib1g, ...) are Priority required and always present.
-declare -A available=()
-while read -r p; do available[$p]=1; done < <(
-  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-    --no-breaks --no-replaces --no-enhances "${runtime_pkgs[@]}" 2>/dev/null | grep -v '^ ' | sed 's/:.*//')
-while read -r p; do available[$p]=1; done < <(
-  dpkg-query -W -f='${Package} ${Priority}\n' | awk '$2 == "required" {print $1}')
-# Every library any staged binary loads, with the binaries that load it.
-declare -A users=()
-missing=0
+echo "== build_stage: runtime root filesystem in $out/rootfs"
+# Exactly what the binaries need at run time, copied from this (Debian 12)
+# build stage: the loader and every shared library they load, the CA bundle,
+# and the passwd/group entries of the user they run as. No shell, no package
+# manager, no coreutils: the runtime image is FROM scratch plus this tree.
+rootfs=$out/rootfs
+rm -rf "$rootfs"
+install -d "$rootfs/usr/lib" "$rootfs/usr/lib64" "$rootfs/etc/ssl/certs" "$rootfs/usr/local/bin"
+# Debian 12 is merged-/usr: /lib and /lib64 are links into /usr, and ldd
+# names libraries by either path, so the image gets the same links.
+ln -s usr/lib "$rootfs/lib"
+ln -s usr/lib64 "$rootfs/lib64"
+# Copies PATH into the rootfs at the same place, symlink chain included
+# (libfoo.so.1 -> libfoo.so.1.2.3), so the loader finds it by either name.
+copy_path() {
+  local path=$1 target dir
+  while :; do
+    dir=$(dirname "$path")
+    # Resolve the directory (e.g. /lib -> /usr/lib) but not the file itself.
+    dir=$(readlink -f "$dir")
+    path=$dir/$(basename "$path")
+    install -d "$rootfs$dir"
+    if [[ -L "$path" ]]; then
+      target=$(readlink "$path")
+      [[ -e "$rootfs$path" || -L "$rootfs$path" ]] || ln -s "$target" "$rootfs$path"
+      [[ "$target" == /* ]] && path=$target || path=$dir/$target
+    else
+      [[ -e "$rootfs$path" ]] || cp "$path" "$rootfs$path"
+      return
+    fi
+  done
+}
 for b in "$out"/bin/*; do
   if ldd "$b" | grep -q 'not found'; then
-    echo "  $(basename "$b"): unresolved libraries:" >&2; ldd "$b" | grep 'not found' >&2; missing=1
+    echo "build_stage.sh: $(basename "$b") has unresolved libraries:" >&2; ldd "$b" | grep 'not found' >&2; exit 1
   fi
-  while read -r lib; do users[$lib]+=" $(basename "$b")"; done < <(
+  # "libx.so => /path (addr)" lines and the loader's own "/path (addr)" line.
+  while read -r lib; do copy_path "$lib"; done < <(
     ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
 done
-# Their packages, in one dpkg query (dpkg knows a library by the path its
-# package installed, the symlink ldd shows or the file it points to).
-paths=()
-for lib in "${!users[@]}"; do paths+=("$lib" "$(readlink -f "$lib")"); done
-declare -A package_of=()
-while IFS= read -r line; do
-  [[ "$line" == *": /"* ]] || continue
-  package_of[${line##*: }]=${line%%[:,]*}
-done < <(dpkg -S "${paths[@]}" 2>/dev/null || true)
-for lib in $(printf '%s\n' "${!users[@]}" | sort); do
-  pkg=${package_of[$lib]:-${package_of[$(readlink -f "$lib")]:-}}
-  if [[ -z "$pkg" ]]; then
-    echo "  $lib (used by${users[$lib]}) belongs to no Debian package" >&2; missing=1
-  elif [[ -z "${available[$pkg]:-}" ]]; then
-    echo "  $lib (used by${users[$lib]}) is in package $pkg, which $install_deps --runtime does not install" >&2
-    missing=1
-  fi
-done
-((missing == 0)) || { echo "build_stage.sh: the runtime image would miss libraries" >&2; exit 1; }
-echo "   ok: every library comes from: ${runtime_pkgs[*]} (+ dependencies, + slim base)"
+# gRPC and OpenSSL verify servers against this bundle (the Dockerfile points
+# GRPC_DEFAULT_SSL_ROOTS_FILE_PATH and SSL_CERT_FILE at it).
+ca_bundle=/etc/ssl/certs/ca-certificates.crt
+[[ -s $ca_bundle ]] || { echo "build_stage.sh: $ca_bundle missing (Debian package ca-certificates)" >&2; exit 1; }
+install -m 0644 "$ca_bundle" "$rootfs$ca_bundle"
+# The user the images run as (numeric USER in the Dockerfile and runAsUser in
+# the manifests); the entries only give it a name in logs and tools.
+printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/nonexistent:/sbin/nologin\n' >"$rootfs/etc/passwd"
+printf 'root:x:0:\nnonroot:x:65532:\n' >"$rootfs/etc/group"
+# glibc's default without this file asks DNS before /etc/hosts; a pod's
+# /etc/hosts (written by the kubelet) must win, as on any Debian host.
+printf 'hosts: files dns\n' >"$rootfs/etc/nsswitch.conf"
+chmod -R go-w "$rootfs"
+echo "   $(find "$rootfs" -type f | wc -l) files, $(du -sh "$rootfs" | cut -f1)"
 
-echo "== build_stage: staged binaries start"
-for b in "$out"/bin/*; do
-  "$b" --version >/dev/null || { echo "build_stage.sh: $b --version failed" >&2; exit 1; }
-  echo "   ok: $(basename "$b") ($(du -h "$b" | cut -f1))"
-done
+echo "== build_stage: check the rootfs"
+deploy/docker/check_rootfs.sh "$rootfs" "$out"/bin/*

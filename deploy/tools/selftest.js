@@ -142,9 +142,11 @@ const DOCKER_MUTATIONS = [
   ["shell-form ENTRYPOINT", (d) => d.replace('ENTRYPOINT ["/usr/local/bin/hashmesh-engine"]', "ENTRYPOINT /usr/local/bin/hashmesh-engine"), "exec form"],
   ["root user", (d) => d.replace(/^USER .*$/m, "USER root"), "numeric non-root USER"],
   ["USER other than the manifests' runAsUser", (d) => d.replace(/^USER .*$/m, "USER 1000:1000"), "!= the manifests' runAsUser"],
-  ["unpinned base image", (d) => d.replace("FROM debian:${DEBIAN_RELEASE}-slim AS runtime", "FROM debian:latest AS runtime"), "pin a real tag"],
+  ["unpinned base image", (d) => d.replace("FROM debian:${DEBIAN_RELEASE} AS build", "FROM debian:latest AS build"), "pin a real tag"],
+  ["runtime on a distribution image", (d) => d.replace("FROM scratch AS runtime", "FROM debian:12.11-slim AS runtime"), "must be FROM scratch"],
   ["build stage not running build_stage.sh", (d) => d.replace(/^RUN deploy\/docker\/build_stage\.sh.*$/m, "RUN cmake --preset release && cmake --build --preset release"), "must run deploy/docker/build_stage.sh"],
-  ["runtime stage without the runtime libraries", (d) => d.replace(/^RUN \/tmp\/install_deps\.sh --runtime.*$/m, "RUN true"), "install_deps.sh --runtime"],
+  ["runtime stage without the checked tree", (d) => d.replace(/^COPY --from=build \/stage\/rootfs\/ \/$/m, "COPY --from=build /stage/bin/ /usr/local/bin/"), "must COPY --from=build /stage/rootfs/ /"],
+  ["RUN in a service target", (d) => d.replace("EXPOSE 50051", "EXPOSE 50051\nRUN mkdir /data"), "RUN in 'engine'"],
   ["wrong EXPOSE", (d) => d.replace("EXPOSE 8080", "EXPOSE 80"), "must EXPOSE 8080"],
   ["missing target", (d) => d.replace("FROM runtime AS pgstub", "FROM runtime AS stub"), "no target 'pgstub'"],
 ];
