@@ -1,7 +1,7 @@
 #include "tests/support/child_process.h"
 
+#include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -51,14 +51,31 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(
   return ChildProcess(pid, fds[0]);
 }
 
+ChildProcess::ChildProcess(pid_t pid, int fd)
+    : pid_(pid), output_(std::make_unique<Output>()) {
+  reader_ = std::thread([fd, output = output_.get()] {
+    char buf[4096];
+    while (true) {
+      const ssize_t n = read(fd, buf, sizeof(buf));
+      if (n < 0 && errno == EINTR) continue;
+      absl::MutexLock lock(&output->mu);
+      if (n <= 0) {  // EOF: the child, the only writer, has exited
+        output->eof = true;
+        break;
+      }
+      output->text.append(buf, static_cast<size_t>(n));
+    }
+    close(fd);
+  });
+}
+
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept
     : pid_(other.pid_),
-      fd_(other.fd_),
       output_(std::move(other.output_)),
+      reader_(std::move(other.reader_)),
       scanned_(other.scanned_),
       exited_(other.exited_) {
   other.pid_ = -1;
-  other.fd_ = -1;
 }
 
 ChildProcess::~ChildProcess() {
@@ -66,39 +83,47 @@ ChildProcess::~ChildProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
-  if (fd_ >= 0) close(fd_);
+  if (reader_.joinable()) reader_.join();  // EOF follows the child's exit
 }
 
-bool ChildProcess::ReadSome(absl::Duration timeout) {
-  pollfd pfd{fd_, POLLIN, 0};
-  const int ms = static_cast<int>(absl::ToInt64Milliseconds(timeout));
-  if (poll(&pfd, 1, std::max(ms, 0)) <= 0) return true;
-  char buf[4096];
-  const ssize_t n = read(fd_, buf, sizeof(buf));
-  if (n <= 0) return false;
-  output_.append(buf, static_cast<size_t>(n));
-  return true;
+std::string ChildProcess::output() const {
+  absl::MutexLock lock(&output_->mu);
+  return output_->text;
+}
+
+void ChildProcess::WaitForEof(absl::Time deadline) {
+  absl::MutexLock lock(&output_->mu);
+  output_->mu.AwaitWithDeadline(absl::Condition(&output_->eof), deadline);
 }
 
 absl::StatusOr<std::string> ChildProcess::WaitForLine(const std::string& needle,
                                                       absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    const size_t found = output_.find(needle, scanned_);
-    if (found != std::string::npos) {
-      const size_t begin = output_.rfind('\n', found);
-      const size_t end = output_.find('\n', found);
-      scanned_ = found + needle.size();
-      return output_.substr(
-          begin == std::string::npos ? 0 : begin + 1,
-          end == std::string::npos ? std::string::npos : end - begin - 1);
+  struct Search {
+    const Output* output;
+    const std::string* needle;
+    size_t from;
+    size_t found = std::string::npos;
+    bool Done() ABSL_EXCLUSIVE_LOCKS_REQUIRED(output->mu) {
+      found = output->text.find(*needle, from);
+      return found != std::string::npos || output->eof;
     }
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration() || !ReadSome(left)) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "no line with '", needle, "'; output so far:\n", output_));
-    }
+  } search{output_.get(), &needle, scanned_};
+  absl::MutexLock lock(&output_->mu);
+  output_->mu.AwaitWithTimeout(absl::Condition(&search, &Search::Done),
+                               timeout);
+  const std::string& text = output_->text;
+  if (search.found == std::string::npos) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("no line with '", needle, "'",
+                     output_->eof ? " (the child closed its output)" : "",
+                     "; output so far:\n", text));
   }
+  const size_t begin = text.rfind('\n', search.found);
+  const size_t end = text.find('\n', search.found);
+  scanned_ = search.found + needle.size();
+  return text.substr(
+      begin == std::string::npos ? 0 : begin + 1,
+      end == std::string::npos ? std::string::npos : end - begin - 1);
 }
 
 absl::StatusOr<int> ChildProcess::WaitForPort(absl::Duration timeout) {
@@ -124,17 +149,16 @@ absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       exited_ = true;
-      // Drain what it wrote before exiting (EOF ends this at once).
-      while (absl::Now() < deadline && ReadSome(absl::Milliseconds(50))) {
-      }
+      WaitForEof(deadline);  // what it wrote before exiting
       return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     if (absl::Now() > deadline) {
       kill(pid_, SIGKILL);
       return absl::DeadlineExceededError(
-          absl::StrCat("still running; output:\n", output_));
+          absl::StrCat("still running; output:\n", output()));
     }
-    ReadSome(absl::Milliseconds(20));
+    // No portable wait-with-timeout for a child (pidfd needs Linux 5.3).
+    absl::SleepFor(absl::Milliseconds(10));
   }
 }
 

@@ -4,16 +4,23 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace hashmesh::testing {
 
-// The child's stderr and stdout go to one pipe that the test reads line by
-// line; the child is killed (SIGKILL) if the test forgets to stop it.
+// The child's stderr and stdout go to one pipe that a reader thread drains
+// for the child's whole life, so a child that logs a lot (a sanitizer
+// report, a debug log) never blocks on a full pipe while the test waits for
+// something else; the test searches what was read line by line. The child is
+// killed (SIGKILL) if the test forgets to stop it.
 class ChildProcess {
  public:
   static absl::StatusOr<ChildProcess> Start(std::vector<std::string> argv);
@@ -37,18 +44,27 @@ class ChildProcess {
   // draining the remaining output; DEADLINE_EXCEEDED (and SIGKILL) on timeout.
   absl::StatusOr<int> Wait(absl::Duration timeout);
 
-  const std::string& output() const { return output_; }
+  // Everything read so far.
+  std::string output() const;
   pid_t pid() const { return pid_; }
 
  private:
-  ChildProcess(pid_t pid, int fd) : pid_(pid), fd_(fd) {}
-  // Reads what is available within `timeout` into output_; false on EOF.
-  bool ReadSome(absl::Duration timeout);
+  // What the reader thread shares with the test's thread; on the heap so
+  // that a ChildProcess can move while the thread runs.
+  struct Output {
+    mutable absl::Mutex mu;
+    std::string text ABSL_GUARDED_BY(mu);
+    bool eof ABSL_GUARDED_BY(mu) = false;
+  };
+
+  ChildProcess(pid_t pid, int fd);
+  // Until the reader has seen EOF, or the deadline.
+  void WaitForEof(absl::Time deadline);
 
   pid_t pid_ = -1;
-  int fd_ = -1;
-  std::string output_;
-  size_t scanned_ = 0;  // output_ before this offset was already searched
+  std::unique_ptr<Output> output_;
+  std::thread reader_;
+  size_t scanned_ = 0;  // output before this offset was already searched
   bool exited_ = false;
 };
 
