@@ -149,13 +149,14 @@ class BatchClient {
   };
 
   // Runs the callback once and ends the call's accounting. A failure is
-  // logged with its cause (rate-limited); the client sees only its code.
+  // logged with its cause (rate-limited) after the callback, so that a slow
+  // log sink never delays the reply; the client sees only the code.
   void Complete(CallPtr call, absl::StatusOr<Response> outcome) {
-    const absl::Status& status = outcome.status();
+    const absl::Status status = outcome.status();
     metrics_->Record(upstream_, static_cast<int>(status.code()),
                      absl::Now() - call->start);
-    LogUpstreamFailure(upstream_, status, Traits::kAnswerCode, &failure_log_);
     std::move(call->done)(std::move(outcome));
+    LogUpstreamFailure(upstream_, status, Traits::kAnswerCode, &failure_log_);
     metrics_->in_flight().Finish();
   }
 

@@ -30,8 +30,8 @@ auto Completion(Upstream upstream, absl::StatusCode expected,
       std::move(done)(convert(response));
     } else {
       const absl::Status failed = FromGrpcStatus(status);
+      std::move(done)(failed);  // the reply first: a log sink may be slow
       LogUpstreamFailure(upstream, failed, expected, limiter);
-      std::move(done)(failed);
     }
     metrics->in_flight().Finish();
   };
