@@ -109,7 +109,8 @@ void Session::ReadHeader() {
   ExpireAfter(limits_->header_timeout);
   http::async_read_header(
       socket_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, size_t) {
+      [self = shared_from_this()](beast::error_code ec, size_t header_bytes) {
+        if (!ec) ec = CheckHeaderSize(header_bytes, *self->limits_);
         self->OnHeader(ec);
       });
 }

@@ -245,7 +245,8 @@ Transcript Serve(Gateway& gw, absl::string_view input, size_t chunk) {
     RequestParser parser;
     ConfigureRequestParser(gw.limits, &parser);
     beast::error_code ec;
-    http::read_header(stream, buffer, parser, ec);
+    const size_t header_bytes = http::read_header(stream, buffer, parser, ec);
+    if (!ec) ec = CheckHeaderSize(header_bytes, gw.limits);
     std::optional<FramingFault> fault;
     if (!ec) fault = CheckFraming(parser.get());
     if (!ec && !fault && !parser.is_done()) {
