@@ -14,6 +14,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev
   curl procps python3 clang-tidy
   ca-certificates  # the runtime image's CA bundle (deploy/docker/build_stage.sh)
+  openssl  # scripts/dev_certs.sh
   clang-14 libclang-rt-14-dev  # the fuzz preset: clang and its libFuzzer runtime
 )
 bench_pkgs=(wrk nginx-light gnuplot-nox)
