@@ -89,12 +89,13 @@ copy_path() {
   done
 }
 for b in "$out"/bin/*; do
-  if ldd "$b" | grep -q 'not found'; then
-    echo "build_stage.sh: $(basename "$b") has unresolved libraries:" >&2; ldd "$b" | grep 'not found' >&2; exit 1
+  libs=$(ldd "$b") || { echo "build_stage.sh: ldd $b failed" >&2; exit 1; }
+  if grep -q 'not found' <<<"$libs"; then
+    echo "build_stage.sh: $(basename "$b") has unresolved libraries:" >&2; grep 'not found' <<<"$libs" >&2; exit 1
   fi
   # "libx.so => /path (addr)" lines and the loader's own "/path (addr)" line.
   while read -r lib; do copy_path "$lib"; done < <(
-    ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}')
+    awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' <<<"$libs")
 done
 # gRPC and OpenSSL verify servers against this bundle (the Dockerfile points
 # GRPC_DEFAULT_SSL_ROOTS_FILE_PATH and SSL_CERT_FILE at it).

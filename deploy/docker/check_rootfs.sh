@@ -18,6 +18,18 @@ binaries=("$@")
 fail=0
 error() { echo "  check_rootfs: $*" >&2; fail=1; }
 
+# resolve_in_tree PATH: PATH with every link followed as the image will see
+# it (an absolute target starts at the tree's root), or nothing after 40 hops.
+resolve_in_tree() {
+  local link=$1 target
+  for _ in $(seq 40); do
+    if [[ ! -L "$rootfs$link" ]]; then echo "$link"; return; fi
+    target=$(readlink "$rootfs$link")
+    [[ "$target" == /* ]] || target=$(dirname "$link")/$target
+    link=$(realpath -m -s "$target")
+  done
+}
+
 # 1. Contents.
 while IFS= read -r -d '' entry; do
   rel=${entry#"$rootfs"}
@@ -27,28 +39,23 @@ while IFS= read -r -d '' entry; do
       error "$rel: a shell or system tool has no place in the runtime image" ;;
   esac
   if [[ -L "$entry" ]]; then
-    # Followed as the image will: an absolute target starts at the tree's root.
-    link=$rel
-    for _ in $(seq 40); do
-      [[ -L "$rootfs$link" ]] || break
-      target=$(readlink "$rootfs$link")
-      [[ "$target" == /* ]] || target=$(dirname "$link")/$target
-      link=$(realpath -m -s "$target")
-    done
-    [[ -e "$rootfs$link" && ! -L "$rootfs$link" ]] || error "$rel: a link to $link, which the tree does not hold"
-  elif [[ -d "$entry" ]]; then
+    link=$(resolve_in_tree "$rel")
+    [[ -n "$link" && -e "$rootfs$link" && ! -L "$rootfs$link" ]] ||
+      error "$rel: a link to ${link:-a loop}, which the tree does not hold"
     continue
+  elif [[ -d "$entry" ]]; then
+    :
   elif [[ -f "$entry" ]]; then
     case "$rel" in
       /etc/passwd|/etc/group|/etc/nsswitch.conf|/etc/ssl/certs/ca-certificates.crt) ;;
       /usr/lib/*.so|/usr/lib/*.so.*|/usr/lib64/*.so|/usr/lib64/*.so.*) ;;
       *) error "$rel: neither a shared library nor one of the listed /etc files" ;;
     esac
-    if [[ -n "$(find "$entry" -perm /6022)" ]]; then
-      error "$rel: setuid/setgid or writable by group/others"
-    fi
   else
     error "$rel: not a file, directory or link"
+  fi
+  if [[ -n "$(find "$entry" -maxdepth 0 -perm /6022)" ]]; then
+    error "$rel: setuid/setgid or writable by group/others"
   fi
 done < <(find "$rootfs" -mindepth 1 -print0)
 
@@ -56,21 +63,32 @@ done < <(find "$rootfs" -mindepth 1 -print0)
 grep -q '^[^:]*:x:65532:65532:' "$rootfs/etc/passwd" 2>/dev/null ||
   error "/etc/passwd has no entry for uid:gid 65532:65532"
 
-# 3. Libraries resolve inside the tree: the tree's own loader, without the
-#    host's ld.so.cache, searching only the tree's library directories first
-#    (the host's directories come after, so a path outside the tree means the
-#    tree lacks that library).
-mapfile -t libdirs < <(find "$rootfs/usr/lib" "$rootfs/usr/lib64" -name '*.so*' -printf '%h\n' | sort -u)
-search=$(IFS=:; echo "${libdirs[*]}")
+# 3. Libraries resolve inside the tree: the tree's own loader, without any
+#    ld.so.cache (the image has none), searching the tree's copies of the
+#    loader's built-in directories, which are all the image's loader searches.
+#    The host's directories come after them, so a path outside the tree means
+#    the tree lacks that library; a loader that fails fails the check.
 for b in "${binaries[@]}"; do
-  interp=$(ldd "$b" | awk '$1 ~ /^\// && !seen {print $1; seen = 1}')
-  if [[ -z "$interp" || ! -e "$rootfs$interp" ]]; then
+  ldd_out=$(ldd "$b") || { error "$(basename "$b"): ldd failed"; continue; }
+  interp=$(awk '$1 ~ /^\// {print $1; exit}' <<<"$ldd_out")
+  loader=$(resolve_in_tree "${interp:-/nonexistent}")
+  if [[ -z "$interp" || -z "$loader" || ! -f "$rootfs$loader" ]]; then
     error "$(basename "$b"): its loader ${interp:-?} is not in the tree"; continue
   fi
+  dirs=()
+  while read -r dir; do dirs+=("$rootfs$dir"); done < <(
+    "$rootfs$loader" --help | awk '/\(system search path\)/ {print $1}')
+  ((${#dirs[@]} > 0)) || { error "$(basename "$b"): the loader names no system search path"; continue; }
+  search=$(IFS=:; echo "${dirs[*]}")
+  if ! list=$("$rootfs$loader" --inhibit-cache --library-path "$search" --list "$b" 2>&1); then
+    error "$(basename "$b"): the tree's loader cannot load it: $list"; continue
+  fi
+  resolved=0
   while read -r soname path; do
+    resolved=$((resolved + 1))
     [[ "$path" == "$rootfs"/* ]] || error "$(basename "$b"): $soname resolves to $path, not inside the tree"
-  done < <("$rootfs$interp" --inhibit-cache --library-path "$search" --list "$b" |
-             awk '$2 == "=>" {print $1, $3}')
+  done < <(awk '$2 == "=>" {print $1, $3}' <<<"$list")
+  ((resolved > 0)) || error "$(basename "$b"): the tree's loader listed no library"
 done
 ((fail == 0)) || { echo "check_rootfs.sh: $rootfs is not a valid runtime root filesystem" >&2; exit 1; }
 echo "   ok: only libraries, the CA bundle and /etc entries; every library resolves inside"

@@ -103,17 +103,23 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [[ -n "$ready" ]] || fail "the gateway never became ready"
+processes=$(ps -o uid=,args= -p "$(IFS=,; echo "${pids[*]}")")
+seen=0
 while read -r uid args; do
+  [[ $args == /usr/local/bin/hashmesh-* ]] || continue
   [[ $uid == 65532 ]] || fail "running as uid $uid, not 65532: $args"
   echo "  uid $uid: $args"
-done < <(ps -o uid=,args= -p "$(IFS=,; echo "${pids[*]}")" | grep hashmesh-)
+  seen=$((seen + 1))
+done <<<"$processes"
+((seen == 3)) || fail "expected the three services running, found $seen: $processes"
 body=$(curl -fsS -X POST -H 'Content-Type: application/json' \
   -d '{"account_id":"acc-000042","amount_cents":1299,"currency":"GBP","merchant":"corner-cafe","memo":"latte"}' \
   "http://127.0.0.1:$gateway_port/v1/payments") || fail "the payment failed"
 [[ "$body" == *'"payment_id":"pay-c823733de082fd1d"'* ]] || fail "unexpected payment answer: $body"
 echo "  payment: 201 pay-c823733de082fd1d"
 echo "  readyz: $ready"
-curl -fsS "http://127.0.0.1:$admin_port/metrics" | grep -q '^hashmesh_http_requests_total' ||
+metrics=$(curl -fsS "http://127.0.0.1:$admin_port/metrics") || fail "no /metrics on the admin port"
+grep -q '^hashmesh_http_requests_total' <<<"$metrics" ||
   fail "no hashmesh_http_requests_total on the admin port's /metrics"
 echo "  admin /metrics: ok"
 

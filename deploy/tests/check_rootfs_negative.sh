@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # deploy/docker/check_rootfs.sh must reject a runtime tree that lacks a
-# library, holds a shell, a stray file, a writable file, or has no entry for
+# library or has a truncated one, holds a shell, a stray file, a writable file, or has no entry for
 # uid 65532: check doctored copies of a staged tree (build_stage.sh's --out
 # DIR, which ctest's deploy_image_stage leaves) and expect each failure with
 # its reason.
@@ -32,6 +32,11 @@ n=$(find "$work/missing-library" -name 'libspdlog.so*' | wc -l)
 ((n > 0)) || { echo "check_rootfs_negative.sh: the staged tree has no libspdlog" >&2; exit 1; }
 find "$work/missing-library" -name 'libspdlog.so*' -delete
 expect missing-library 'libspdlog.so.* resolves to .*not inside the tree'
+
+copy truncated-library
+lib=$(find "$work/truncated-library" -name 'libspdlog.so.*' -type f | head -n 1)
+: >"$lib"
+expect truncated-library "cannot load it"
 
 copy with-shell
 install -d "$work/with-shell/usr/bin"
