@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <regex>
 #include <system_error>
 
@@ -31,7 +32,11 @@ absl::StatusOr<ChildProcess> ChildProcess::Start(
   sigset_t none;
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  // Its own process group, so that whatever it starts (a shell's commands)
+  // can be killed with it and never keeps the output pipe open.
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP);
 
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
@@ -80,10 +85,11 @@ ChildProcess::ChildProcess(ChildProcess&& other) noexcept
 
 ChildProcess::~ChildProcess() {
   if (pid_ > 0 && !exited_) {
-    kill(pid_, SIGKILL);
+    kill(-pid_, SIGKILL);  // the child and its group, while it holds the id
     waitpid(pid_, nullptr, 0);
   }
-  if (reader_.joinable()) reader_.join();  // EOF follows the child's exit
+  // EOF follows: the group held the pipe's only write ends.
+  if (reader_.joinable()) reader_.join();
 }
 
 std::string ChildProcess::output() const {
@@ -105,6 +111,10 @@ absl::StatusOr<std::string> ChildProcess::WaitForLine(const std::string& needle,
     size_t found = std::string::npos;
     bool Done() ABSL_EXCLUSIVE_LOCKS_REQUIRED(output->mu) {
       found = output->text.find(*needle, from);
+      if (found == std::string::npos && output->text.size() >= needle->size()) {
+        // Next time only what could complete a match: no rescans.
+        from = std::max(from, output->text.size() - needle->size() + 1);
+      }
       return found != std::string::npos || output->eof;
     }
   } search{output_.get(), &needle, scanned_};
@@ -146,8 +156,14 @@ void ChildProcess::Signal(int signal_number) const {
 absl::StatusOr<int> ChildProcess::Wait(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    siginfo_t info{};
+    if (waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid_) {
+      // Exited but not yet reaped, so its id cannot be reused: end what it
+      // left behind in its group, which would hold the output pipe open.
+      kill(-pid_, SIGKILL);
+      int status = 0;
+      waitpid(pid_, &status, 0);
       exited_ = true;
       WaitForEof(deadline);  // what it wrote before exiting
       return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "tests/support/eventually.h"
@@ -54,6 +56,30 @@ TEST(ChildProcessTest, WaitForLineReportsAChildThatExitedWithoutIt) {
   auto code = child->Wait(absl::Seconds(30));
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 0);
+}
+
+// What a child leaves running (a shell's background command) would hold the
+// output pipe open, so that reading to its end, and the destructor, would
+// wait for it; Wait ends it with the child.
+TEST(ChildProcessTest, WaitEndsWhatTheChildLeftRunning) {
+  auto child =
+      ChildProcess::Start({"/bin/sh", "-c", "sleep 60 & echo left $!; exit 3"});
+  ASSERT_TRUE(child.ok()) << child.status();
+  auto line = child->WaitForLine("left ", absl::Seconds(30));
+  ASSERT_TRUE(line.ok()) << line.status();
+  int left = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(line->substr(line->find(' ') + 1), &left))
+      << *line;
+  auto code = child->Wait(absl::Seconds(30));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 3);
+  // Gone, or a zombie until its new parent reaps it.
+  const std::string stat = absl::StrCat("/proc/", left, "/stat");
+  EXPECT_TRUE(Eventually([&] {
+    std::ifstream in(stat);
+    std::string pid, comm, state;
+    return !(in >> pid >> comm >> state) || state == "Z";
+  })) << "the background sleep still runs";
 }
 
 }  // namespace
