@@ -25,7 +25,7 @@ days=30
 new_ca=0
 while (($#)); do
   case "$1" in
-    --days) days=${2:-}; shift ;;
+    --days) days=${2:?--days needs a number of days}; shift ;;
     --days=*) days=${1#--days=} ;;
     --new-ca) new_ca=1 ;;
     -h|--help) usage ;;
@@ -43,11 +43,18 @@ command -v openssl >/dev/null || { echo "dev_certs.sh: needs openssl (Debian pac
 
 mkdir -p "$dir"
 umask 077
-tmp=$(mktemp -d)
+# Inside DIR, so that each file is replaced by a rename on one file system.
+tmp=$(mktemp -d "$dir/.dev_certs.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 
+# A CA kept from an earlier run must outlive what it is about to sign.
+if ((!new_ca)) && [[ -s "$dir/ca.crt" ]] &&
+   ! openssl x509 -in "$dir/ca.crt" -noout -checkend $((days * 86400)) >/dev/null; then
+  echo "dev_certs.sh: $dir/ca.crt expires within $days days; run with --new-ca" >&2
+  exit 1
+fi
 if ((new_ca)) || [[ ! -s "$dir/ca.crt" || ! -s "$dir/ca.key" ]]; then
   new_key "$tmp/ca.key"
   # The CA's own validity outlasts what it issues by a year, so re-issuing
@@ -80,8 +87,10 @@ EOF
   openssl x509 -req -sha256 -in "$tmp/$name.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
     -CAserial "$dir/ca.srl" -CAcreateserial -days "$days" -extfile "$tmp/$name.ext" \
     -out "$tmp/$name.crt" 2>/dev/null
-  # Key and certificate replaced one after the other, each by a rename: a
-  # file watcher reads either the old or the new file, never half of one.
+  # Key, then certificate, each replaced by a rename: a file watcher reads
+  # the old or the new file, never half of one. Between the two renames it
+  # may see the new key with the old certificate; gRPC's watcher then keeps
+  # the pair it has and takes the new one at its next refresh.
   mv "$tmp/$name.key" "$dir/$name.key"
   mv "$tmp/$name.crt" "$dir/$name.crt"
   echo "dev_certs.sh: $dir/$name.crt ($usage; $san)"
