@@ -218,6 +218,7 @@ BatchClientOptions GatewayServer::StreamOptions() const {
                                                  : std::max(2, config_.threads);
   options.max_items_per_message = config_.max_batch_items;
   options.reopen_max_backoff = config_.channels.max_reconnect_backoff;
+  options.max_attempts = config_.channels.retry_max_attempts;
   return options;
 }
 

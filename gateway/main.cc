@@ -45,7 +45,9 @@ ABSL_FLAG(absl::Duration, upstream_timeout, absl::Seconds(1),
           "deadline of each payment's upstream work, lookup and hash "
           "together");
 ABSL_FLAG(int, upstream_max_attempts, 3,
-          "attempts per upstream call for UNAVAILABLE (retry with backoff)");
+          "attempts per upstream call or stream item for UNAVAILABLE (a "
+          "unary call retries with backoff; an item whose stream ended goes "
+          "to another stream)");
 ABSL_FLAG(uint32_t, hash_rounds, 100, "SHA-256 rounds of every payment digest");
 ABSL_FLAG(uint32_t, accounts, 100000, "accounts of the in-process store");
 ABSL_FLAG(absl::Duration, latency, absl::Milliseconds(2),

@@ -42,6 +42,10 @@ struct BatchClientOptions {
   // How often calls past their deadline are failed; a 504 is up to this
   // late.
   absl::Duration deadline_tick = absl::Milliseconds(10);
+  // Sends per call, the first included (the gateway's
+  // --upstream_max_attempts, as for unary calls): a call whose stream ends
+  // unanswered is sent again on another stream while attempts remain.
+  int max_attempts = 3;
 };
 
 // Traits name a stream method's types and how to start it, e.g.:
@@ -56,13 +60,16 @@ struct BatchClientOptions {
 // while a write is in flight go out together in the next message. A result
 // runs the call's callback on the gRPC thread that read it. At its deadline
 // a call fails with DEADLINE_EXCEEDED and a late result is dropped. When a
-// stream ends, its unanswered calls are sent once more on another stream
-// (both methods are idempotent), and fail with UNAVAILABLE only when none is
-// open; the stream is opened again with backoff. The resend avoids streams
-// to the same server (peer address) as the stream that ended: a server that
+// stream ends, its unanswered calls are sent again on another stream (both
+// methods are idempotent) while they have attempts left (max_attempts) and
+// their deadline has not passed, and fail with UNAVAILABLE when none is
+// open; the stream is opened again with backoff. A resend avoids streams to
+// the same server (peer address) as the stream that ended: a server that
 // drains, dies or cuts an aged connection ends those too, and a call resent
-// onto one of them would fail with its one resend used although another
-// server is up. Thread-safe.
+// onto one of them would spend an attempt although another server is up.
+// More than one resend matters when servers cut aged connections: two
+// replicas' connections can end within milliseconds of each other.
+// Thread-safe.
 template <typename Traits>
 class BatchClient {
  public:
@@ -116,7 +123,7 @@ class BatchClient {
     metrics_->in_flight().Start();
     Dispatch(std::make_unique<PendingCall>(
         PendingCall{std::move(request), std::move(done), deadline, absl::Now(),
-                    /*resent=*/false}));
+                    /*sends=*/1}));
   }
 
   // Streams open now.
@@ -136,7 +143,7 @@ class BatchClient {
     Callback done;
     absl::Time deadline;
     absl::Time start;
-    bool resent;
+    int sends;  // attempts so far, this one included
   };
   using CallPtr = std::unique_ptr<PendingCall>;
 
@@ -253,8 +260,8 @@ class BatchClient {
   }
 
   // From the stream's OnDone: free the slot, schedule the reopen, and send
-  // the unanswered calls again (once) on streams to another server than
-  // `peer`, the ended stream's (empty: not known).
+  // the unanswered calls that have attempts left again, on streams to
+  // another server than `peer`, the ended stream's (empty: not known).
   void Ended(const Stream* stream, size_t index, bool answered_any,
              const std::string& peer, std::vector<CallPtr> calls) {
     {
@@ -271,13 +278,13 @@ class BatchClient {
       }
     }
     for (CallPtr& call : calls) {
-      if (call->resent || stopping()) {
+      if (call->sends >= options_.max_attempts || stopping()) {
         Complete(std::move(call),
                  absl::UnavailableError(
                      absl::StrCat(UpstreamName(upstream_), " stream ended")));
         continue;
       }
-      call->resent = true;
+      ++call->sends;
       metrics_->ItemResent(upstream_);
       Dispatch(std::move(call), peer);
     }

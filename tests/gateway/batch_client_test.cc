@@ -162,7 +162,7 @@ TEST_F(BatchClientTest, CallsOfAStreamThatEndsAreSentAgainElsewhere) {
   // replica, or, when both streams sat on the draining one, to a stream
   // opened for them, which round_robin places on the other replica (the
   // draining one sent GOAWAY): never to the draining replica's second
-  // stream, which would end too, with the calls' one resend used.
+  // stream, which would end too and spend an attempt.
   Pgstub a(&table_, absl::Milliseconds(300), absl::Milliseconds(50));
   Pgstub b(&table_, absl::Milliseconds(300), absl::Milliseconds(50));
   constexpr size_t kCalls = 20;
@@ -184,6 +184,31 @@ TEST_F(BatchClientTest, CallsOfAStreamThatEndsAreSentAgainElsewhere) {
                    "hashmesh_upstream_items_resent_total{upstream=\"store\"}"),
             0);
   EXPECT_EQ(outcomes.twice, 0);
+}
+
+// max_attempts bounds the sends of a call: with 1, the calls of a stream
+// that ends fail with UNAVAILABLE and none is sent again.
+TEST_F(BatchClientTest, NoResendWithOneAttempt) {
+  Pgstub a(&table_, absl::Milliseconds(300), absl::Milliseconds(50));
+  constexpr size_t kCalls = 5;
+  Outcomes outcomes(kCalls);
+  Client client(Channel(absl::StrCat("ipv4:", a.address())), Upstream::kStore,
+                {.streams = 2, .max_attempts = 1}, &calls_, &metrics_);
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  for (size_t i = 0; i < kCalls; ++i) {
+    client.Call(Lookup(static_cast<uint32_t>(i)), deadline, outcomes.For(i));
+  }
+  ASSERT_TRUE(Eventually([&] { return a.pending() == kCalls; }));
+  a.server().Drain();
+  ASSERT_TRUE(Eventually([&] { return outcomes.done == kCalls; }));
+  for (size_t i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(outcomes.results[i]->status().code(),
+              absl::StatusCode::kUnavailable)
+        << outcomes.results[i]->status();
+  }
+  EXPECT_EQ(Metric(metrics_,
+                   "hashmesh_upstream_items_resent_total{upstream=\"store\"}"),
+            0);
 }
 
 TEST_F(BatchClientTest, NoUpstreamFailsFastWithUnavailable) {
