@@ -259,6 +259,16 @@ class RehearsalTest : public ::testing::Test {
     ASSERT_TRUE(Eventually([&] {
       return load.SucceededSince(load_start) >= kBeforeStop;
     })) << "the stream never got going";
+    // The gateway opens its streams once its engine channel is ready; when
+    // engine A's connection was not yet up then, round_robin placed every
+    // stream on B (seen about once in six runs on a loaded 2-core machine),
+    // and stopping A would test nothing: the precondition is checked, not
+    // assumed, and such a run is reported as skipped.
+    if (!Eventually([&] { return HashCalls().first > a_before; },
+                    absl::Seconds(5))) {
+      load.Stop();
+      GTEST_SKIP() << "all of the gateway's streams went to engine B";
+    }
     const absl::Time stop_begin = absl::Now();
     engine_a_.process->Signal(signal_number);
     absl::Time stop_end = absl::Now();
