@@ -264,7 +264,8 @@ class RehearsalTest : public ::testing::Test {
     // stream on B (seen about once in six runs on a loaded 2-core machine),
     // and stopping A would test nothing: the precondition is checked, not
     // assumed, and such a run is reported as skipped.
-    if (!Eventually([&] { return HashCalls().first > a_before; },
+    const int a_start = a_before;  // a structured binding: not capturable
+    if (!Eventually([&] { return HashCalls().first > a_start; },
                     absl::Seconds(5))) {
       load.Stop();
       GTEST_SKIP() << "all of the gateway's streams went to engine B";
