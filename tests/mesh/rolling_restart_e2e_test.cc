@@ -97,7 +97,7 @@ class Replica {
     return service_.process->Wait(kBound);
   }
 
-  const std::string& output() const { return service_.process->output(); }
+  std::string output() const { return service_.process->output(); }
 
  private:
   explicit Replica(Service service) : service_(std::move(service)) {
