@@ -1,17 +1,21 @@
 #include "services/common/grpc_server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
+#include <grpcpp/impl/server_builder_plugin.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <spdlog/spdlog.h>
 
 #include <limits>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "grpc/health/v1/health.pb.h"
-#include "services/common/files.h"
+#include "services/common/tls_credentials.h"
 
 namespace hashmesh {
 namespace {
@@ -22,30 +26,55 @@ int ToMillisArg(absl::Duration d) {
                                             std::numeric_limits<int>::max()));
 }
 
-// A missing or unreadable certificate is a configuration error whatever the
-// errno, so the code is kInvalidArgument, as for the other TLS checks.
-absl::StatusOr<std::string> ReadPem(const std::string& path) {
-  absl::StatusOr<std::string> pem = ReadFileToString(path);
-  if (!pem.ok()) return absl::InvalidArgumentError(pem.status().message());
-  return pem;
+// Takes reflection off a server: the health port must describe nothing.
+class WithoutReflection final : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments* /*args*/) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    std::erase_if(*plugins, [](const auto& plugin) {
+      return plugin->name() == "proto_server_reflection";
+    });
+  }
+};
+
+// Answers every method the health port does not serve with UNIMPLEMENTED
+// and why. It is also what lets that server start: gRPC builds no server
+// whose only service is the default health service.
+class RefuseAllButHealth final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(
+      grpc::GenericCallbackServerContext* context) override {
+    return new Refusal(context->method());
+  }
+
+ private:
+  class Refusal final : public grpc::ServerGenericBidiReactor {
+   public:
+    explicit Refusal(const std::string& method) {
+      Finish(grpc::Status(
+          grpc::StatusCode::UNIMPLEMENTED,
+          absl::StrCat(method,
+                       ": this port serves grpc.health.v1.Health only; call "
+                       "the service port")));
+    }
+    void OnDone() override { delete this; }
+  };
+};
+
+void MarkServing(grpc::Server& server,
+                 const std::vector<ServiceRegistration>& services) {
+  grpc::HealthCheckServiceInterface* health = server.GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const ServiceRegistration& s : services) {
+    health->SetServingStatus(s.full_name, true);
+  }
 }
 
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
-    const GrpcServerConfig& config) {
-  if (config.tls_cert_file.empty() && config.tls_key_file.empty()) {
-    return grpc::InsecureServerCredentials();
-  }
-  if (config.tls_cert_file.empty() || config.tls_key_file.empty()) {
-    return absl::InvalidArgumentError(
-        "TLS needs both a certificate file and a key file");
-  }
-  absl::StatusOr<std::string> cert = ReadPem(config.tls_cert_file);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadPem(config.tls_key_file);
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  return grpc::SslServerCredentials(options);
+absl::Status CannotListen(const std::string& address) {
+  return absl::UnavailableError(
+      absl::StrCat("cannot listen on ", address,
+                   " (address already in use, or not a valid host:port)"));
 }
 
 void ApplyConnectionPolicy(const GrpcServerConfig& config,
@@ -79,7 +108,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     const GrpcServerConfig& config,
     const std::vector<ServiceRegistration>& services,
     const std::function<void(grpc::ServerBuilder&)>& customize) {
-  auto credentials = Credentials(config);
+  auto credentials = MakeServerCredentials(config.tls);
   if (!credentials.ok()) return credentials.status();
 
   // Forces the generated grpc.health.v1 messages to be linked and registered,
@@ -97,16 +126,35 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   }
   if (customize) customize(builder);
 
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || port == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", config.listen_address,
-                     " (address already in use, or not a valid host:port)"));
+  Parts parts;
+  parts.server = builder.BuildAndStart();
+  parts.port = port;
+  if (parts.server == nullptr || port == 0) {
+    return CannotListen(config.listen_address);
   }
-  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  for (const ServiceRegistration& s : services) {
-    health->SetServingStatus(s.full_name, true);
+  MarkServing(*parts.server, services);
+
+  if (!config.health_listen_address.empty()) {
+    // Its own server: a second port on the main one would serve every
+    // service in plaintext. It gets the default health service alone.
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(config.health_listen_address,
+                                    grpc::InsecureServerCredentials(),
+                                    &parts.health_port);
+    ApplyConnectionPolicy(config, health_builder);
+    health_builder.SetOption(std::make_unique<WithoutReflection>());
+    parts.refuse_all = std::make_unique<RefuseAllButHealth>();
+    health_builder.RegisterCallbackGenericService(parts.refuse_all.get());
+    parts.health_server = health_builder.BuildAndStart();
+    if (parts.health_server == nullptr || parts.health_port == 0) {
+      parts.server->Shutdown();
+      return CannotListen(config.health_listen_address);
+    }
+    MarkServing(*parts.health_server, services);
+    spdlog::info("health checks on {}:{} (plaintext, grpc.health.v1 only)",
+                 config.health_listen_address.substr(
+                     0, config.health_listen_address.rfind(':')),
+                 parts.health_port);
   }
   std::string host(
       config.listen_address.substr(0, config.listen_address.rfind(':')));
@@ -115,14 +163,17 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
     if (s.streams != nullptr) streams.push_back(s.streams);
   }
   return std::unique_ptr<GrpcServer>(new GrpcServer(
-      std::move(server), port, config.drain_timeout, host, std::move(streams)));
+      std::move(parts), config.drain_timeout, host, std::move(streams)));
 }
 
-GrpcServer::GrpcServer(std::unique_ptr<grpc::Server> server, int port,
-                       absl::Duration drain_timeout, std::string host,
+GrpcServer::GrpcServer(Parts parts, absl::Duration drain_timeout,
+                       std::string host,
                        std::vector<BatchStreamRegistry*> streams)
-    : server_(std::move(server)),
-      port_(port),
+    : server_(std::move(parts.server)),
+      port_(parts.port),
+      refuse_all_(std::move(parts.refuse_all)),
+      health_server_(std::move(parts.health_server)),
+      health_port_(parts.health_port),
       drain_timeout_(drain_timeout),
       host_(std::move(host)),
       streams_(std::move(streams)) {}
@@ -140,9 +191,17 @@ void GrpcServer::Drain() {
   spdlog::info("draining: health NOT_SERVING, waiting up to {} for calls",
                absl::FormatDuration(drain_timeout_));
   server_->GetHealthCheckService()->SetServingStatus(false);
+  if (health_server_) {
+    health_server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   for (BatchStreamRegistry* streams : streams_) streams->Drain();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + drain_timeout_));
   server_->Wait();
+  // Probes read NOT_SERVING on the health port until the drain is over.
+  if (health_server_) {
+    health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
+    health_server_->Wait();
+  }
   spdlog::info("drained");
 }
 

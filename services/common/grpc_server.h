@@ -15,8 +15,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/batch_stream.h"
+#include "services/common/tls_credentials.h"
 
 namespace grpc {
+class CallbackGenericService;
 class ServerBuilder;
 }  // namespace grpc
 
@@ -24,10 +26,12 @@ namespace hashmesh {
 
 struct GrpcServerConfig {
   std::string listen_address = "0.0.0.0:0";
-  // Empty: plaintext h2c. Both set: TLS with this PEM certificate chain and
-  // key.
-  std::string tls_cert_file;
-  std::string tls_key_file;
+  // Empty: plaintext h2c. Certificate and key: TLS. With a CA too: mutual
+  // TLS, only clients with a certificate from that CA may call.
+  TlsFiles tls;
+  // Non-empty: a second, plaintext port that serves grpc.health.v1.Health
+  // and nothing else, for probes that cannot speak TLS (kubelet's gRPC probe).
+  std::string health_listen_address;
   // How long in-flight calls may run after a drain starts before they are
   // cancelled.
   absl::Duration drain_timeout = absl::Seconds(10);
@@ -71,6 +75,8 @@ class GrpcServer {
 
   int port() const { return port_; }
   std::string address() const;
+  // The health-only port; 0 without health_listen_address.
+  int health_port() const { return health_port_; }
 
   // Health NOT_SERVING, end the services' streams once answered, stop
   // accepting calls, let in-flight calls finish for up to drain_timeout (then
@@ -79,12 +85,23 @@ class GrpcServer {
   void Drain();
 
  private:
-  GrpcServer(std::unique_ptr<grpc::Server> server, int port,
-             absl::Duration drain_timeout, std::string host,
+  struct Parts {
+    std::unique_ptr<grpc::Server> server;
+    int port = 0;
+    // The health port's server (may be null) and what it answers for
+    // every other method; the service outlives the server.
+    std::unique_ptr<grpc::CallbackGenericService> refuse_all;
+    std::unique_ptr<grpc::Server> health_server;
+    int health_port = 0;
+  };
+  GrpcServer(Parts parts, absl::Duration drain_timeout, std::string host,
              std::vector<BatchStreamRegistry*> streams);
 
   std::unique_ptr<grpc::Server> server_;
   const int port_;
+  std::unique_ptr<grpc::CallbackGenericService> refuse_all_;
+  std::unique_ptr<grpc::Server> health_server_;
+  const int health_port_;
   const absl::Duration drain_timeout_;
   const std::string host_;
   const std::vector<BatchStreamRegistry*> streams_;

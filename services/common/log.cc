@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -62,9 +63,31 @@ void KeepLoggerForGrpc(const std::shared_ptr<spdlog::logger>& logger) {
   grpc_logger.store(logger.get(), std::memory_order_release);
 }
 
+// gRPC logs every failed TLS handshake at ERROR, and a client can fail them
+// as fast as it can connect: those lines go through one limiter.
+bool IsHandshakeFailure(const gpr_log_func_args& args) {
+  return absl::EndsWith(args.file, "ssl_transport_security.cc") &&
+         (absl::StartsWith(args.message, "Handshake failed") ||
+          absl::StartsWith(args.message, "No match found for server name"));
+}
+
+void LogHandshakeFailure(spdlog::logger& logger, absl::string_view message) {
+  static auto* const limiter = new LogRateLimiter(absl::Seconds(10));
+  uint64_t suppressed = 0;
+  if (!limiter->Allow(&suppressed)) return;
+  logger.warn(
+      "TLS handshake failed: {} ({} more failed handshakes not logged since "
+      "the last such line; at most one line per 10 s)",
+      message, suppressed);
+}
+
 void GrpcLogToSpdlog(gpr_log_func_args* args) {
   spdlog::logger* logger = grpc_logger.load(std::memory_order_acquire);
   if (logger == nullptr) return;
+  if (IsHandshakeFailure(*args)) {
+    LogHandshakeFailure(*logger, args->message);
+    return;
+  }
   spdlog::level::level_enum level = spdlog::level::info;
   if (args->severity == GPR_LOG_SEVERITY_ERROR) level = spdlog::level::err;
   if (args->severity == GPR_LOG_SEVERITY_DEBUG) level = spdlog::level::debug;

@@ -25,6 +25,16 @@ ABSL_FLAG(
     std::string, tls_cert_file, "",
     "PEM certificate chain; with --tls_key_file serves TLS instead of h2c");
 ABSL_FLAG(std::string, tls_key_file, "", "PEM private key for --tls_cert_file");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle: with it, only clients presenting a certificate "
+          "that chains to one of these CAs may connect (mutual TLS)");
+ABSL_FLAG(absl::Duration, tls_refresh_interval, absl::Seconds(60),
+          "how often the TLS files are re-read (1s..24h); new connections "
+          "use a rotated certificate after at most this");
+ABSL_FLAG(std::string, health_listen, "",
+          "host:port of a second, plaintext port serving only "
+          "grpc.health.v1.Health (for kubelet's gRPC probes under TLS); off "
+          "when empty");
 ABSL_FLAG(int, max_batch_items, hashmesh::kDefaultMaxBatchItems,
           "items one batch-stream message may carry, and results one sends "
           "back (1..65536); a larger message ends its stream with "
@@ -59,12 +69,29 @@ absl::StatusOr<GrpcServerConfig> GrpcServerConfigFromFlags(
   config.max_receive_message_bytes =
       absl::GetFlag(FLAGS_max_receive_message_bytes);
   config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
-  config.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
-  config.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.tls.ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  config.tls.refresh_interval = absl::GetFlag(FLAGS_tls_refresh_interval);
+  config.health_listen_address = absl::GetFlag(FLAGS_health_listen);
 
   if (config.listen_address.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--listen must be host:port, got '", config.listen_address, "'"));
+  }
+  if (!config.health_listen_address.empty() &&
+      config.health_listen_address.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--health_listen must be host:port, got '",
+                     config.health_listen_address, "'"));
+  }
+  if (!config.tls.ca_file.empty() && config.tls.cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca_file needs --tls_cert_file and --tls_key_file: "
+        "mutual TLS is TLS first");
+  }
+  if (absl::Status s = CheckTlsFiles(config.tls, kServerTlsFlags); !s.ok()) {
+    return s;
   }
   for (auto [name, value] :
        {std::pair{"drain_timeout", config.drain_timeout},

@@ -67,9 +67,10 @@ int main(int argc, char** argv) {
       {{&service, hashmesh::engine::v1::HashEngine::service_full_name(),
         service.streams()}});
   if (!server.ok()) return Fail(server.status());
-  spdlog::info("engine serving on {} ({} worker threads: {}; max_rounds {})",
-               (*server)->address(), flags->worker_threads,
-               flags->worker_threads_source, limits.max_rounds);
+  spdlog::info(
+      "engine serving on {} ({}; {} worker threads: {}; max_rounds {})",
+      (*server)->address(), hashmesh::TlsMode(flags->server.tls),
+      flags->worker_threads, flags->worker_threads_source, limits.max_rounds);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received", signal_number);

@@ -115,10 +115,11 @@ int main(int argc, char** argv) {
         service.streams()}});
   if (!server.ok()) return Fail(server.status());
   spdlog::info(
-      "pgstub serving on {} (latency {}; {} timer threads: {}; max_pending "
-      "{})",
-      (*server)->address(), latency->Describe(), timers.threads(),
-      flags->worker_threads_source, *max_pending);
+      "pgstub serving on {} ({}; latency {}; {} timer threads: {}; "
+      "max_pending {})",
+      (*server)->address(), hashmesh::TlsMode(flags->server.tls),
+      latency->Describe(), timers.threads(), flags->worker_threads_source,
+      *max_pending);
 
   const int signal_number = hashmesh::WaitForTerminationSignal();
   spdlog::info("signal {} received; {} lookups pending", signal_number,
