@@ -105,6 +105,14 @@ absl::Status ValidateGatewayConfig(const GatewayConfig& c) {
   if (c.inproc_latency < absl::ZeroDuration()) {
     return fail("--latency must not be negative");
   }
+  if (absl::Status s = CheckTlsFiles(c.upstream_tls, kUpstreamTlsFlags);
+      !s.ok()) {
+    return s;
+  }
+  if (c.upstream_tls.empty() && !c.channels.tls_server_name.empty()) {
+    return fail(
+        "--upstream_tls_server_name needs TLS: set --upstream_tls_ca_file");
+  }
   if (!c.admin_listen.empty()) {
     if (absl::Status s = ParseEndpoint(c.admin_listen, "admin_listen").status();
         !s.ok()) {
@@ -125,12 +133,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 GatewayServer::GatewayServer(const GatewayConfig& config) : config_(config) {}
 
 absl::Status GatewayServer::Init() {
+  ChannelOptions channel_options = config_.channels;
+  if (config_.store == UpstreamMode::kGrpc ||
+      config_.engine == UpstreamMode::kGrpc) {
+    auto credentials = MakeChannelCredentials(config_.upstream_tls);
+    if (!credentials.ok()) return credentials.status();
+    channel_options.credentials = *std::move(credentials);
+  }
   if (config_.store == UpstreamMode::kInproc) {
     table_ = std::make_unique<pgstub::AccountsTable>(config_.inproc_accounts);
   } else {
     auto channels = MakeChannels(config_.store_target,
                                  pgstub::v1::AccountStore::service_full_name(),
-                                 config_.channels);
+                                 channel_options);
     store_probe_ = std::make_unique<HealthProbe>(
         channels[0], pgstub::v1::AccountStore::service_full_name(),
         ProbeOptions(), &upstream_calls_, &upstream_metrics_);
@@ -149,7 +164,7 @@ absl::Status GatewayServer::Init() {
   } else {
     auto channels = MakeChannels(config_.engine_target,
                                  engine::v1::HashEngine::service_full_name(),
-                                 config_.channels);
+                                 channel_options);
     engine_probe_ = std::make_unique<HealthProbe>(
         channels[0], engine::v1::HashEngine::service_full_name(),
         ProbeOptions(), &upstream_calls_, &upstream_metrics_);

@@ -27,6 +27,7 @@
 #include "gateway/upstream/grpc_channels.h"
 #include "gateway/upstream/readiness.h"
 #include "gateway/upstream/upstream_metrics.h"
+#include "services/common/tls_credentials.h"
 #include "services/engine/hasher.h"
 #include "services/pgstub/accounts_table.h"
 
@@ -51,6 +52,9 @@ struct GatewayConfig {
   std::string store_target = "localhost:50052";
   std::string engine_target = "localhost:50051";
   ChannelOptions channels;
+  // Empty: plaintext to the upstreams. Otherwise TLS, mutual with a
+  // certificate; channels.tls_server_name overrides the name checked.
+  TlsFiles upstream_tls;
   CallMode call_mode = CallMode::kStream;
   int upstream_streams = 0;  // per upstream; 0: one per I/O thread, at least 2
   int max_batch_items = 1024;  // per stream message, as the servers accept

@@ -48,6 +48,20 @@ ABSL_FLAG(int, upstream_max_attempts, 3,
           "attempts per upstream call or stream item for UNAVAILABLE (a "
           "unary call retries with backoff; an item whose stream ended goes "
           "to another stream)");
+ABSL_FLAG(std::string, upstream_tls_ca_file, "",
+          "PEM CA bundle the upstreams' certificates must chain to; with it "
+          "the gateway dials them over TLS instead of h2c");
+ABSL_FLAG(std::string, upstream_tls_cert_file, "",
+          "PEM client certificate chain presented to the upstreams (mutual "
+          "TLS); with --upstream_tls_key_file");
+ABSL_FLAG(std::string, upstream_tls_key_file, "",
+          "PEM private key of --upstream_tls_cert_file");
+ABSL_FLAG(std::string, upstream_tls_server_name, "",
+          "name the upstreams' certificates must carry when the targets' "
+          "host is not in them (an IP address); empty: the target's host");
+ABSL_FLAG(absl::Duration, upstream_tls_refresh_interval, absl::Seconds(60),
+          "how often the upstream TLS files are re-read (1s..24h); new "
+          "connections use rotated files after at most this");
 ABSL_FLAG(uint32_t, hash_rounds, 100, "SHA-256 rounds of every payment digest");
 ABSL_FLAG(uint32_t, accounts, 100000, "accounts of the in-process store");
 ABSL_FLAG(absl::Duration, latency, absl::Milliseconds(2),
@@ -121,6 +135,12 @@ absl::StatusOr<hashmesh::gateway::GatewayConfig> ConfigFromFlags(
   c.upstream_streams = absl::GetFlag(FLAGS_upstream_streams);
   c.max_batch_items = absl::GetFlag(FLAGS_upstream_max_batch_items);
   c.upstream_timeout = absl::GetFlag(FLAGS_upstream_timeout);
+  c.upstream_tls.ca_file = absl::GetFlag(FLAGS_upstream_tls_ca_file);
+  c.upstream_tls.cert_file = absl::GetFlag(FLAGS_upstream_tls_cert_file);
+  c.upstream_tls.key_file = absl::GetFlag(FLAGS_upstream_tls_key_file);
+  c.upstream_tls.refresh_interval =
+      absl::GetFlag(FLAGS_upstream_tls_refresh_interval);
+  c.channels.tls_server_name = absl::GetFlag(FLAGS_upstream_tls_server_name);
   c.hash_rounds = absl::GetFlag(FLAGS_hash_rounds);
   c.inproc_accounts = absl::GetFlag(FLAGS_accounts);
   c.inproc_latency = absl::GetFlag(FLAGS_latency);
@@ -174,10 +194,10 @@ int main(int argc, char** argv) {
                           : "unary calls";
   spdlog::info(
       "gateway listening on {}:{} ({} threads: {}; store {}; engine {}; "
-      "upstream {}; hash_rounds {})",
+      "upstream {} over {}; hash_rounds {})",
       config->listen_address.substr(0, config->listen_address.rfind(':')),
       (*server)->port(), config->threads, threads_source, store, engine, calls,
-      config->hash_rounds);
+      hashmesh::TlsMode(config->upstream_tls), config->hash_rounds);
 
   if (!config->admin_listen.empty()) {
     spdlog::info(

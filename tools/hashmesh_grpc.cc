@@ -11,15 +11,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/abseil_runtime.h"
+#include "tools/connection_options.h"
 #include "tools/json_input.h"
 #include "tools/reflection_client.h"
 
 namespace {
 
 constexpr char kUsage[] =
-    "usage: hashmesh-grpc HOST:PORT list\n"
-    "       hashmesh-grpc HOST:PORT describe SERVICE\n"
-    "       hashmesh-grpc HOST:PORT call package.Service/Method [JSON|@]\n"
+    "usage: hashmesh-grpc [OPTIONS] HOST:PORT list\n"
+    "       hashmesh-grpc [OPTIONS] HOST:PORT describe SERVICE\n"
+    "       hashmesh-grpc [OPTIONS] HOST:PORT call package.Service/Method "
+    "[JSON|@]\n"
+    "  OPTIONS (as grpcurl's): -cacert FILE (TLS, verifying the server\n"
+    "  against this CA), -cert FILE -key FILE (mutual TLS), -servername NAME\n"
+    "  (the name the server's certificate must hold), -plaintext (the\n"
+    "  default without TLS options).\n"
     "  A streaming method takes one JSON message, or with @ every JSON\n"
     "  message on standard input, one after another (as grpcurl -d @), and\n"
     "  prints each response on a line of its own.\n"
@@ -38,12 +44,25 @@ int Report(const absl::Status& status) {
 
 int main(int argc, char** argv) {
   hashmesh::ConfigureAbseilRuntime();
+  auto options = hashmesh::tools::ParseConnectionOptions(
+      std::vector<std::string>(argv + 1, argv + argc));
+  if (!options.ok()) {
+    std::cerr << "hashmesh-grpc: " << options.status().message() << "\n"
+              << kUsage;
+    return 2;
+  }
+  // The positional arguments as if no option had been given.
+  std::vector<char*> positional = {argv[0]};
+  for (std::string& arg : options->rest) positional.push_back(arg.data());
+  argc = static_cast<int>(positional.size());
+  argv = positional.data();
   if (argc < 3) {
     std::cerr << kUsage;
     return 2;
   }
-  hashmesh::tools::ReflectionClient client(
-      grpc::CreateChannel(argv[1], grpc::InsecureChannelCredentials()));
+  auto channel = hashmesh::tools::Connect(argv[1], *options);
+  if (!channel.ok()) return Report(channel.status());
+  hashmesh::tools::ReflectionClient client(*channel);
   const std::string verb = argv[2];
   if (verb == "list" && argc == 3) {
     auto services = client.ListServices();

@@ -55,8 +55,14 @@ std::vector<std::shared_ptr<grpc::Channel>> MakeChannels(
     // Without a distinct subchannel pool, channels with equal arguments share
     // one TCP connection and "several channels" would be one.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    if (!options.tls_server_name.empty()) {
+      args.SetSslTargetNameOverride(options.tls_server_name);
+    }
     channels.push_back(grpc::CreateCustomChannel(
-        target, grpc::InsecureChannelCredentials(), args));
+        target,
+        options.credentials ? options.credentials
+                            : grpc::InsecureChannelCredentials(),
+        args));
   }
   return channels;
 }

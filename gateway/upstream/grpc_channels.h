@@ -12,6 +12,10 @@
 
 #include "absl/time/time.h"
 
+namespace grpc {
+class ChannelCredentials;
+}  // namespace grpc
+
 namespace hashmesh::gateway {
 
 struct ChannelOptions {
@@ -29,6 +33,12 @@ struct ChannelOptions {
   int retry_max_attempts = 3;  // first try included; UNAVAILABLE, CANCELLED
   absl::Duration retry_initial_backoff = absl::Milliseconds(10);
   absl::Duration retry_max_backoff = absl::Milliseconds(200);
+  // Null: plaintext (h2c). Made once (MakeChannelCredentials) and shared, so
+  // that all channels watch one set of certificate files.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  // With TLS, the name the server's certificate must carry when the target's
+  // host is not in it (an IP address, a local alias); empty: the host.
+  std::string tls_server_name;
 };
 
 // The service config: round_robin over every resolved address, and a bounded

@@ -1,5 +1,7 @@
 #include "gateway/upstream/readiness.h"
 
+#include <spdlog/spdlog.h>
+
 #include <optional>
 #include <utility>
 
@@ -66,14 +68,24 @@ void HealthProbe::Check(Callback done) {
 
 void HealthProbe::Finished(const absl::Status& status) {
   std::vector<Callback> waiting;
+  bool changed;
   {
     absl::MutexLock lock(&mu_);
+    changed = last_.ok() != status.ok();
     last_ = status;
     last_at_ = absl::Now();
     probing_ = false;
     waiting.swap(waiting_);
   }
   for (Callback& done : waiting) std::move(done)(status);
+  // Only changes are logged: at most one line per probe (max_age), however
+  // often /readyz is asked. The status carries gRPC's reason (no route, a
+  // refused TLS handshake, NOT_SERVING during a drain).
+  if (changed && !status.ok()) {
+    spdlog::warn("{} is not ready: {}", service_, status.message());
+  } else if (changed) {
+    spdlog::info("{} is ready again", service_);
+  }
 }
 
 }  // namespace hashmesh::gateway
