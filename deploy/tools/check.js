@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // Offline checks of the hashmesh images and manifests (what CI runs):
 //  1. renders deploy/k8s/base and the dev and prod overlays with
-//     `kubectl kustomize` (Debian 12's kubectl 1.20 or any later one);
+//     `kubectl kustomize` (Debian 12's kubectl 1.20 or any later one), and
+//     both with the mtls component (overlays/dev-mtls, tests/prod-mtls;
+//     kubectl 1.21 or later);
 //  2. validates every rendered object against the Kubernetes 1.33 OpenAPI
 //     schemas (types, enums, required fields) and rejects unknown fields;
 //  3. checks the invariants of deploy/README.md on each render (headless gRPC
 //     Services, probes, resources, security context, selectors, ports, the
 //     ConfigMap flags against the binaries' own --helpfull, the gateway's
 //     admin port and scrape annotations, NetworkPolicies, overlay
-//     replicas/HPA/PDBs);
+//     replicas/HPA/PDBs; with mtls: certificate files from whole-directory
+//     Secret mounts, probes on the plaintext health port, the gateway's
+//     client certificate), and components/mtls/cert-manager.yaml against it;
 //  4. checks deploy/docker/Dockerfile and .dockerignore against the manifests.
 //
 //   node deploy/tools/check.js [--bin-dir build/release] [--kubectl PATH]
@@ -20,14 +24,20 @@
 const fs = require("fs");
 const path = require("path");
 
-const { render, kubectlVersion } = require("./lib/render");
+const { render, parseStream, kubectlVersion, kubectlRendersComponents } = require("./lib/render");
 const { validateObject, SCHEMA_KUBERNETES_VERSION } = require("./lib/schema");
-const { checkRender, SERVICES } = require("./lib/invariants");
+const { checkRender, checkCertManager, SERVICES } = require("./lib/invariants");
 const { helpfull, flagfileParses } = require("./lib/flags");
 const { checkDockerFiles } = require("./lib/dockerfile");
 
 const ROOT = path.resolve(__dirname, "../..");
-const RENDERS = { base: "deploy/k8s/base", dev: "deploy/k8s/overlays/dev", prod: "deploy/k8s/overlays/prod" };
+// "<overlay>+<component>": the overlay's invariants plus the component's.
+const RENDERS = {
+  base: "deploy/k8s/base", dev: "deploy/k8s/overlays/dev", prod: "deploy/k8s/overlays/prod",
+  "dev+mtls": "deploy/k8s/overlays/dev-mtls", "prod+mtls": "deploy/tests/prod-mtls",
+};
+const CERT_MANAGER = "deploy/k8s/components/mtls/cert-manager.yaml";
+const withComponents = (name) => name.includes("+");
 
 function parseArgs(argv) {
   const opts = { kubectl: process.env.KUBECTL || "kubectl", binDir: path.join(ROOT, "build/release"), bins: {} };
@@ -43,7 +53,7 @@ function parseArgs(argv) {
       case "--gateway-bin": opts.bins["hashmesh-gateway"] = path.resolve(value()); break;
       case "--out": opts.out = path.resolve(value()); break;
       case "-h": case "--help":
-        console.log(fs.readFileSync(__filename, "utf8").split("\n").slice(1, 17).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+        console.log(fs.readFileSync(__filename, "utf8").split("\n").slice(1, 21).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
         process.exit(0);
       default:
         throw new Error(`unknown argument ${argv[i]} (see --help)`);
@@ -87,7 +97,14 @@ function main() {
   ctx.flagfileParses = (bin, text) => flagfileParses(opts.bins[bin], text);
 
   const renders = {};
+  const componentsOk = kubectlRendersComponents(opts.kubectl);
   for (const [name, dir] of Object.entries(RENDERS)) {
+    if (withComponents(name) && !componentsOk) {
+      // Not skipped: a check that quietly stops running is a check that rots.
+      fail(`${name}: render`, [`${dir} uses kustomize components, which kubectl ${kubectlVersion(opts.kubectl)} cannot render: ` +
+        "pass --kubectl with kubectl 1.21 or later"]);
+      continue;
+    }
     const r = render(opts.kubectl, path.join(ROOT, dir));
     renders[name] = r;
     if (opts.out) {
@@ -105,9 +122,20 @@ function main() {
     fail(`${name}: invariants`, checkRender(name, r.objects, ctx));
   }
 
+  if (renders["dev+mtls"]) {
+    const file = path.join(ROOT, CERT_MANAGER);
+    fail(`${CERT_MANAGER} (Certificates for dev+mtls's Secrets)`,
+      checkCertManager(parseStream(fs.readFileSync(file, "utf8"), file), renders["dev+mtls"].objects, ctx));
+  }
+
   if (opts.compareKubectl) {
     const errs = [];
+    const componentsToo = kubectlRendersComponents(opts.compareKubectl);
     for (const [name, dir] of Object.entries(RENDERS)) {
+      if (!renders[name] || (withComponents(name) && !componentsToo)) {
+        console.log(`     ${name}: not compared (${opts.compareKubectl} cannot render components)`);
+        continue;
+      }
       const other = render(opts.compareKubectl, path.join(ROOT, dir));
       if (normalized(other.yaml) !== normalized(renders[name].yaml)) {
         errs.push(`${name}: ${opts.compareKubectl} (${kubectlVersion(opts.compareKubectl)}) renders different objects`);

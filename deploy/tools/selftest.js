@@ -6,9 +6,13 @@
 //     schema validation with the message(s) of its "# expect:" lines.
 //  2. The dev and prod renders, each mutated in one way (a ClusterIP gRPC
 //     Service, a missing probe, a root user, a misspelt flag, an open
-//     NetworkPolicy, ...): each mutation must make the invariants fail with
-//     the expected message, and the unmutated renders must pass.
-//  3. The Dockerfile and .dockerignore, mutated the same way.
+//     NetworkPolicy, ...), and the dev render with the mtls component (a probe
+//     left on the TLS port, a subPath certificate mount, a world-readable
+//     key, a gateway without its client certificate, ...): each mutation must
+//     make the invariants fail with the expected message, and the unmutated
+//     renders must pass.
+//  3. deploy/k8s/components/mtls/cert-manager.yaml, mutated the same way.
+//  4. The Dockerfile and .dockerignore, mutated the same way.
 //
 //   node deploy/tools/selftest.js [--bin-dir build/release] [--kubectl PATH]
 //   (or --engine-bin/--pgstub-bin/--gateway-bin PATH instead of --bin-dir)
@@ -19,9 +23,9 @@ const path = require("path");
 
 const YAML = require("yaml");
 
-const { render, parseStream } = require("./lib/render");
+const { render, parseStream, kubectlVersion, kubectlRendersComponents } = require("./lib/render");
 const { validateObject } = require("./lib/schema");
-const { checkRender } = require("./lib/invariants");
+const { checkRender, checkCertManager } = require("./lib/invariants");
 const { helpfull, flagfileParses } = require("./lib/flags");
 const { checkDockerfile } = require("./lib/dockerfile");
 
@@ -55,6 +59,13 @@ function editFlags(objs, name, edit) {
   const key = Object.keys(cm.data)[0];
   cm.data[key] = edit(cm.data[key]);
 }
+// The args after --flagfile (the mtls component's TLS flags), edited as text.
+function editArgs(objs, name, edit) {
+  const c = container(objs, name);
+  c.args = [c.args[0], ...edit(c.args.slice(1).join("\n")).split("\n").filter((a) => a !== "")];
+}
+const volume = (objs, deployment, name) => find(objs, "Deployment", deployment).spec.template.spec.volumes.find((v) => v.name === name);
+const mount = (objs, deployment, name) => container(objs, deployment).volumeMounts.find((m) => m.name === name);
 
 // [render, description, mutate(objects), expected message substring]
 const MUTATIONS = [
@@ -91,7 +102,7 @@ const MUTATIONS = [
   ["dev", "gateway drain longer than the grace period allows", (o) => editFlags(o, "gateway", (t) => t.replace("--drain_timeout=10s", "--drain_timeout=30s")), "must exceed preStop sleep"],
   ["dev", "grace period shorter than preStop + drain", (o) => { find(o, "Deployment", "engine").spec.template.spec.terminationGracePeriodSeconds = 10; }, "must exceed preStop sleep"],
   ["dev", "no preStop sleep", (o) => { delete container(o, "pgstub").lifecycle; }, "preStop.sleep.seconds"],
-  ["dev", "flags passed as args instead of the ConfigMap", (o) => { container(o, "engine").args.push("--log_level=debug"); }, "args must be exactly one --flagfile"],
+  ["dev", "flags passed as args instead of the ConfigMap", (o) => { container(o, "engine").args.push("--log_level=debug"); }, "every other flag belongs in the flagfile"],
   ["dev", "rolling update that may take pods down", (o) => { find(o, "Deployment", "gateway").spec.strategy.rollingUpdate.maxUnavailable = 1; }, "maxUnavailable 0"],
   ["dev", "image tag latest", (o) => { container(o, "engine").image = "hashmesh/engine:latest"; }, "tag other than latest"],
   ["dev", "image without a tag", (o) => { container(o, "gateway").image = "hashmesh/gateway"; }, "must be pinned by a tag"],
@@ -128,6 +139,32 @@ const MUTATIONS = [
   ["dev", "public policy without a port list", (o) => { delete find(o, "NetworkPolicy", "gateway-ingress-http").spec.ingress[0].ports; }, "other namespace -> gateway:admin 9090 is allowed"],
   ["dev", "admin port for another namespace than monitoring", (o) => { find(o, "NetworkPolicy", "gateway-ingress-admin").spec.ingress[0].from[0].namespaceSelector.matchLabels["kubernetes.io/metadata.name"] = "prometheus"; }, "monitoring namespace -> gateway:admin 9090 is denied"],
   ["dev", "monitoring reaching the engine", (o) => { find(o, "NetworkPolicy", "engine-ingress-from-gateway").spec.ingress[0].from.push({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }); }, "monitoring namespace -> engine:grpc is allowed"],
+  ["dev", "TLS in the default overlay", (o) => { container(o, "engine").args.push("--tls_cert_file=/etc/hashmesh/engine.flags", "--tls_key_file=/etc/hashmesh/engine.flags"); }, "dev: must stay plaintext"],
+  // With the mtls component (deploy/k8s/components/mtls).
+  ["dev+mtls", "engine readiness probe left on the TLS port", (o) => { container(o, "engine").readinessProbe.grpc.port = 50051; }, "readinessProbe grpc.port 50051 is not the health containerPort"],
+  ["dev+mtls", "pgstub certificate files mounted with subPath", (o) => { const c = container(o, "pgstub");
+    c.volumeMounts = c.volumeMounts.filter((m) => m.name !== "tls").concat(["tls.crt", "tls.key", "ca.crt"].map((f) =>
+      ({ name: "tls", mountPath: `/etc/hashmesh-tls/${f}`, subPath: f, readOnly: true }))); }, "volumeMount tls uses subPath"],
+  ["dev+mtls", "engine without --health_listen", (o) => editArgs(o, "engine", (t) => t.replace(/^--health_listen=.*$/m, "")), "serves TLS (--tls_cert_file) without --health_listen"],
+  ["dev+mtls", "pgstub --health_listen on another port than its health containerPort", (o) => editArgs(o, "pgstub", (t) => t.replace("--health_listen=0.0.0.0:50061", "--health_listen=0.0.0.0:50062")), "--health_listen port 50062 != containerPort health 50061"],
+  ["dev+mtls", "health port on the engine Service", (o) => { find(o, "Service", "engine").spec.ports.push({ name: "health", port: 50061, targetPort: "health", protocol: "TCP" }); }, "exposes the health containerPort"],
+  ["dev+mtls", "engine Service still claiming h2c", (o) => { find(o, "Service", "engine").spec.ports[0].appProtocol = "kubernetes.io/h2c"; }, "appProtocol must be https"],
+  ["dev+mtls", "health port open to everyone", (o) => { find(o, "NetworkPolicy", "engine-ingress-from-gateway").spec.ingress.push({ ports: [{ protocol: "TCP", port: 50061 }] }); }, "outside -> engine:health 50061 is allowed"],
+  ["dev+mtls", "health port open to the gateway", (o) => { find(o, "NetworkPolicy", "pgstub-ingress-from-gateway").spec.ingress[0].ports.push({ protocol: "TCP", port: 50061 });
+    find(o, "NetworkPolicy", "gateway-egress-upstreams").spec.egress[1].ports.push({ protocol: "TCP", port: 50061 }); }, "gateway -> pgstub:health 50061 is allowed"],
+  ["dev+mtls", "gateway without its client certificate", (o) => editArgs(o, "gateway", (t) => t.replace(/^--upstream_tls_(cert|key)_file=.*$/gm, "")), "requires client certificates (--tls_client_ca_file), but the gateway has no --upstream_tls_cert_file"],
+  ["dev+mtls", "pgstub in plaintext behind a TLS gateway", (o) => editArgs(o, "pgstub", (t) => t.replace(/^--tls_.*$/gm, "")), "Deployment/pgstub: serves plaintext, but the gateway dials it with TLS"],
+  ["dev+mtls", "engine without a client CA (server-side TLS only)", (o) => editArgs(o, "engine", (t) => t.replace(/^--tls_client_ca_file=.*$/m, "")), "Deployment/engine must serve mutual TLS"],
+  ["dev+mtls", "gateway with --upstream_tls_server_name", (o) => { container(o, "gateway").args.push("--upstream_tls_server_name=engine.hashmesh.svc.cluster.local"); }, "--upstream_tls_server_name applies to both upstreams"],
+  ["dev+mtls", "certificate and key flags swapped", (o) => editArgs(o, "engine", (t) => t.replace("tls_cert_file=/etc/hashmesh-tls/tls.crt", "tls_cert_file=/etc/hashmesh-tls/tls.key")), "reads key tls.key of Secret hashmesh-engine-tls; a kubernetes.io/tls Secret (cert-manager) holds it as tls.crt"],
+  ["dev+mtls", "CA file outside every mount", (o) => editArgs(o, "gateway", (t) => t.replace("/etc/hashmesh-tls/ca.crt", "/etc/ssl/hashmesh/ca.crt")), "--upstream_tls_ca_file=/etc/ssl/hashmesh/ca.crt is not under any volumeMount"],
+  ["dev+mtls", "certificates from a ConfigMap", (o) => { const v = volume(o, "pgstub", "tls"); delete v.secret; v.configMap = { name: "pgstub-tls" }; }, "volume tls is not a Secret"],
+  ["dev+mtls", "optional certificate Secret", (o) => { volume(o, "gateway", "tls").secret.optional = true; }, "Secret hashmesh-gateway-tls must not be optional"],
+  ["dev+mtls", "writable certificate mount", (o) => { mount(o, "engine", "tls").readOnly = false; }, "volumeMount tls must be readOnly"],
+  ["dev+mtls", "private key readable by everyone", (o) => { volume(o, "gateway", "tls").secret.defaultMode = 0o644; }, "private key readable by others (mode 0644)"],
+  ["dev+mtls", "certificate files 0440 without an fsGroup", (o) => { delete find(o, "Deployment", "engine").spec.template.spec.securityContext.fsGroup; }, "mode 0440 without an fsGroup"],
+  ["dev+mtls", "misspelt TLS flag", (o) => editArgs(o, "pgstub", (t) => t.replace("--tls_client_ca_file=", "--tls_client_ca_fle=")), "--tls_client_ca_fle is none of the TLS flags"],
+  ["dev+mtls", "certificates re-read once a day", (o) => editArgs(o, "engine", (t) => t.replace("--tls_refresh_interval=1m", "--tls_refresh_interval=24h")), "--tls_refresh_interval must be positive and at most 10m"],
   ["prod", "gateway --admin_listen on another port than its admin containerPort", (o) => editFlags(o, "gateway", (t) => t.replace("--admin_listen=0.0.0.0:9090", "--admin_listen=0.0.0.0:9091")), "--admin_listen port 9091 != containerPort admin 9090"],
   ["prod", "engine replicas next to its HPA", (o) => { find(o, "Deployment", "engine").spec.replicas = 3; }, "spec.replicas must be left out"],
   ["prod", "no engine HPA", (o) => { o.splice(o.indexOf(find(o, "HorizontalPodAutoscaler", "engine")), 1); }, "no HorizontalPodAutoscaler for the engine"],
@@ -136,6 +173,15 @@ const MUTATIONS = [
   ["prod", "PodDisruptionBudget that blocks every eviction", (o) => { const p = find(o, "PodDisruptionBudget", "pgstub").spec; delete p.maxUnavailable; p.minAvailable = 2; }, "would block every voluntary eviction"],
   ["prod", "a single gateway replica", (o) => { find(o, "Deployment", "gateway").spec.replicas = 1; }, "prod needs at least 2 replicas"],
   ["prod", "local image names in prod", (o) => { container(o, "engine").image = "hashmesh/engine:0.1.0"; }, "prod images come from a registry"],
+];
+
+// [description, mutate(cert-manager objects), expected message substring];
+// checked against the dev render with the mtls component.
+const CERT_MANAGER_MUTATIONS = [
+  ["gateway Certificate for server auth", (o) => { find(o, "Certificate", "hashmesh-gateway").spec.usages = ["server auth", "digital signature"]; }, "usages must include \"client auth\""],
+  ["engine Certificate without the name the gateway verifies", (o) => { const s = find(o, "Certificate", "hashmesh-engine").spec; s.dnsNames = s.dnsNames.filter((n) => !n.endsWith(".cluster.local")); }, "dnsNames lack engine.hashmesh.svc.cluster.local"],
+  ["pgstub Certificate writing another Secret", (o) => { find(o, "Certificate", "hashmesh-pgstub").spec.secretName = "pgstub-tls"; }, "no Certificate writes Secret hashmesh-pgstub-tls"],
+  ["gateway Certificate from the self-signed issuer", (o) => { find(o, "Certificate", "hashmesh-gateway").spec.issuerRef.name = "hashmesh-selfsigned"; }, "must share one issuer"],
 ];
 
 const DOCKER_MUTATIONS = [
@@ -180,11 +226,17 @@ function main() {
     dev: render(opts.kubectl, path.join(ROOT, "deploy/k8s/overlays/dev")).objects,
     prod: render(opts.kubectl, path.join(ROOT, "deploy/k8s/overlays/prod")).objects,
   };
+  // Failed, not skipped, without component support (kubectl < 1.21).
+  const componentsOk = kubectlRendersComponents(opts.kubectl);
+  report(componentsOk, `kubectl ${kubectlVersion(opts.kubectl)} renders kustomize components (deploy/k8s/overlays/dev-mtls)` +
+    `${componentsOk ? "" : ": the mtls tests cannot run; pass --kubectl with kubectl 1.21 or later"}`);
+  if (componentsOk) renders["dev+mtls"] = render(opts.kubectl, path.join(ROOT, "deploy/k8s/overlays/dev-mtls")).objects;
   for (const [name, objects] of Object.entries(renders)) {
     const errors = checkRender(name, objects, ctx);
     report(errors.length === 0, `${name} render passes unmodified${errors.length ? `: ${errors.join("; ")}` : ""}`);
   }
   for (const [overlay, what, mutate, expected] of MUTATIONS) {
+    if (!renders[overlay]) continue; // reported above
     const objects = clone(renders[overlay]);
     mutate(objects);
     const errors = checkRender(overlay, objects, ctx);
@@ -192,7 +244,20 @@ function main() {
     report(hit, `invariants reject (${overlay}) ${what}${hit ? "" : `: expected "${expected}", got ${JSON.stringify(errors)}`}`);
   }
 
-  // 3. Dockerfile.
+  // 3. cert-manager objects for the mtls component's Secrets.
+  const certFile = path.join(ROOT, "deploy/k8s/components/mtls/cert-manager.yaml");
+  const certObjects = parseStream(fs.readFileSync(certFile, "utf8"), certFile);
+  const certErrors = componentsOk ? checkCertManager(certObjects, renders["dev+mtls"], ctx) : [];
+  if (componentsOk) report(certErrors.length === 0, `cert-manager.yaml passes unmodified${certErrors.length ? `: ${certErrors.join("; ")}` : ""}`);
+  for (const [what, mutate, expected] of componentsOk ? CERT_MANAGER_MUTATIONS : []) {
+    const objects = clone(certObjects);
+    mutate(objects);
+    const errors = checkCertManager(objects, renders["dev+mtls"], ctx);
+    const hit = errors.some((e) => e.includes(expected));
+    report(hit, `cert-manager check rejects ${what}${hit ? "" : `: expected "${expected}", got ${JSON.stringify(errors)}`}`);
+  }
+
+  // 4. Dockerfile.
   const dockerfile = fs.readFileSync(path.join(ROOT, "deploy/docker/Dockerfile"), "utf8");
   const dockerignore = fs.readFileSync(path.join(ROOT, ".dockerignore"), "utf8");
   const expect = { runAsUser: 65532, runAsGroup: 65532, services: {

@@ -12,13 +12,17 @@ const PART_OF = "hashmesh";
 // with deploy/local/rehearse.sh --measure (1000 concurrent connections, see
 // deploy/README.md); memory limits must leave at least 2x that.
 const SERVICES = {
-  pgstub: { binary: "hashmesh-pgstub", protocol: "grpc", peakRssMiB: 54 },
-  engine: { binary: "hashmesh-engine", protocol: "grpc", peakRssMiB: 30 },
+  pgstub: { binary: "hashmesh-pgstub", protocol: "grpc", peakRssMiB: 54, health: true },
+  engine: { binary: "hashmesh-engine", protocol: "grpc", peakRssMiB: 30, health: true },
   gateway: { binary: "hashmesh-gateway", protocol: "http", peakRssMiB: 60, admin: true },
 };
 // `admin: true`: may have a containerPort named admin, where --admin_listen
 // serves /metrics (and /healthz, /readyz) apart from the public port.
 const ADMIN = "admin";
+// `health: true`: may have a containerPort named health, where --health_listen
+// serves grpc.health.v1 alone in plaintext, for kubelet's gRPC probes (which
+// cannot speak TLS) when the grpc port serves TLS (deploy/k8s/components/mtls).
+const HEALTH = "health";
 // The namespace Prometheus scrapes from, as the NetworkPolicy
 // gateway-ingress-admin selects it (deploy/k8s/base/networkpolicies.yaml).
 // Changing that selector means changing these labels too: CI asserts that a
@@ -26,6 +30,21 @@ const ADMIN = "admin";
 const MONITORING_NAMESPACE = "monitoring";
 const MONITORING_NAMESPACE_LABELS = { "kubernetes.io/metadata.name": MONITORING_NAMESPACE };
 const APP_PROTOCOL = { grpc: "kubernetes.io/h2c", http: "http" };
+// A grpc port that serves TLS: HTTP/2 over TLS is the IANA service "https";
+// Kubernetes defines no h2-over-TLS name (only kubernetes.io/h2c, ws, wss).
+const APP_PROTOCOL_TLS = "https";
+// The only flags that may follow the --flagfile arg: the ones the mtls
+// component appends (deploy/k8s/components/mtls). Everything else lives in the
+// flagfile, which the local rehearsal and the tests read too.
+const ARG_FLAGS = new Set(["tls_cert_file", "tls_key_file", "tls_client_ca_file", "tls_refresh_interval", "health_listen",
+  "upstream_tls_ca_file", "upstream_tls_cert_file", "upstream_tls_key_file", "upstream_tls_server_name", "upstream_tls_refresh_interval"]);
+// TLS file flags -> the key of a kubernetes.io/tls Secret (as cert-manager
+// writes it) each must read.
+const TLS_FILE_FLAGS = {
+  tls_cert_file: "tls.crt", tls_key_file: "tls.key", tls_client_ca_file: "ca.crt",
+  upstream_tls_cert_file: "tls.crt", upstream_tls_key_file: "tls.key", upstream_tls_ca_file: "ca.crt",
+};
+const TLS_KEY_FLAGS = ["tls_key_file", "upstream_tls_key_file"];
 const UPSTREAM_TARGETS = { engine_target: "engine", store_target: "pgstub" };
 
 function labelsMatch(selector, labels) {
@@ -84,16 +103,32 @@ function checkNamespace(objects, errors) {
   }
 }
 
-// The flags a container gets: --flagfile=<mountPath>/<key> -> the ConfigMap key.
+// The flags a container gets: --flagfile=<mountPath>/<key> -> the ConfigMap
+// key, then the args after it (only ARG_FLAGS), which override it.
+// Returns {text, flags, fileFlags, argFlags, cm, key}: `flags` in the order
+// the binary reads them (flagValue takes the last), `text` all of them as
+// one flagfile.
 function containerFlags(d, c, objects, errors) {
   const where = `Deployment/${d.metadata.name} container ${c.name}`;
   const args = c.args || [];
   if (c.command) errors.push(`${where}: sets command; the image's ENTRYPOINT runs the binary`);
   const flagfileArgs = args.filter((a) => a.startsWith("--flagfile="));
-  if (flagfileArgs.length !== 1 || args.length !== 1) {
-    errors.push(`${where}: args must be exactly one --flagfile=... (all flags live in the ConfigMap), got ${JSON.stringify(args)}`);
+  if (flagfileArgs.length !== 1 || !args[0].startsWith("--flagfile=")) {
+    errors.push(`${where}: args must be exactly one --flagfile=... (all flags live in the ConfigMap), first, got ${JSON.stringify(args)}`);
     return null;
   }
+  const argFlags = [];
+  args.slice(1).forEach((a, i) => {
+    const m = /^--([A-Za-z0-9_]+)=(.*)$/s.exec(a);
+    if (!m) {
+      errors.push(`${where}: args[${i + 1}] ${JSON.stringify(a)} is not --flag=value`);
+    } else if (!ARG_FLAGS.has(m[1])) {
+      errors.push(`${where}: args[${i + 1}] --${m[1]} is none of the TLS flags that may follow --flagfile (${[...ARG_FLAGS].join(", ")}); ` +
+        "every other flag belongs in the flagfile");
+    } else {
+      argFlags.push({ name: m[1], value: m[2], arg: i + 1 });
+    }
+  });
   const file = flagfileArgs[0].slice("--flagfile=".length);
   const mount = (c.volumeMounts || []).find((m) => file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
   if (!mount) {
@@ -117,14 +152,16 @@ function containerFlags(d, c, objects, errors) {
     errors.push(`${where}: ConfigMap ${cm.metadata.name} has no key ${key}`);
     return null;
   }
-  let flags;
+  let fileFlags;
   try {
-    flags = parseFlagfile(text, `ConfigMap/${cm.metadata.name}:${key}`);
+    fileFlags = parseFlagfile(text, `ConfigMap/${cm.metadata.name}:${key}`);
   } catch (e) {
     errors.push(e.message);
     return null;
   }
-  return { text, flags, cm: cm.metadata.name, key };
+  const argText = argFlags.map((f) => `--${f.name}=${f.value}\n`).join("");
+  return { text: argText ? `${text.replace(/\n?$/, "\n")}${argText}` : text, flags: [...fileFlags, ...argFlags],
+    fileFlags, argFlags, cm: cm.metadata.name, key };
 }
 
 function flagValue(flags, name, defaults) {
@@ -150,13 +187,20 @@ function checkFlags(d, c, service, cf, ctx, objects, errors) {
     return;
   }
   const seen = new Set();
-  for (const f of cf.flags) {
+  for (const f of cf.fileFlags) {
     if (!known.has(f.name)) errors.push(`${where}: line ${f.line}: --${f.name} is not a flag of ${service.binary}`);
     if (seen.has(f.name)) errors.push(`${where}: line ${f.line}: --${f.name} set twice`);
     if (["flagfile", "fromenv", "tryfromenv", "undefok"].includes(f.name)) {
       errors.push(`${where}: line ${f.line}: --${f.name} does not belong in a flagfile`);
     }
     seen.add(f.name);
+  }
+  // Args after the flagfile override it (absl reads left to right).
+  const seenArgs = new Set();
+  for (const f of cf.argFlags) {
+    if (!known.has(f.name)) errors.push(`${where}: args[${f.arg}]: --${f.name} is not a flag of ${service.binary}`);
+    if (seenArgs.has(f.name)) errors.push(`${where}: args[${f.arg}]: --${f.name} set twice`);
+    seenArgs.add(f.name);
   }
   if (ctx.flagfileParses) {
     const r = ctx.flagfileParses(service.binary, cf.text);
@@ -297,7 +341,109 @@ function checkAdminPort(d, c, service, cf, ctx, errors) {
   }
 }
 
-function checkProbes(d, c, service, errors) {
+// --health_listen: grpc.health.v1 alone, in plaintext, on the containerPort
+// named health; required when the grpc port serves TLS (the probes use it).
+function checkHealthPort(d, c, service, cf, ctx, errors) {
+  const known = ctx.helpfull[service.binary];
+  const where = `Deployment/${d.metadata.name} container ${c.name}`;
+  const healthListen = flagValue(cf.flags, "health_listen", known) || "";
+  const healthPort = (c.ports || []).find((p) => p.name === HEALTH);
+  const grpcPort = (c.ports || []).find((p) => p.name === service.protocol);
+  if (healthListen) {
+    const i = healthListen.lastIndexOf(":");
+    const [host, port] = [healthListen.slice(0, i), Number(healthListen.slice(i + 1))];
+    // Kubelet probes the pod IP.
+    if (host !== "0.0.0.0") errors.push(`${where}: --health_listen=${healthListen} must listen on 0.0.0.0`);
+    if (!healthPort) {
+      errors.push(`${where}: --health_listen is set but there is no containerPort named ${HEALTH}`);
+    } else if (healthPort.containerPort !== port) {
+      errors.push(`${where}: --health_listen port ${port} != containerPort ${HEALTH} ${healthPort.containerPort}`);
+    }
+    if (grpcPort && grpcPort.containerPort === port) errors.push(`${where}: --health_listen port ${port} is the grpc port`);
+  } else if (healthPort) {
+    errors.push(`${where}: containerPort ${HEALTH} ${healthPort.containerPort} without --health_listen: nothing listens on it`);
+  }
+  if (serverTls(cf, known) && !healthListen) {
+    errors.push(`${where}: serves TLS (--tls_cert_file) without --health_listen: kubelet's gRPC probes speak plaintext only`);
+  }
+}
+
+const flagSet = (cf, name, known) => !!flagValue(cf.flags, name, known);
+const serverTls = (cf, known) => flagSet(cf, "tls_cert_file", known);
+
+// Every certificate, key and CA file flag reads a file of a Secret mounted as
+// a whole directory (kubelet updates those in place when the Secret changes,
+// never a subPath mount), read-only, under the key a kubernetes.io/tls Secret
+// gives it, readable by the service and the key by nobody else.
+function checkTlsFiles(d, c, service, cf, ctx, errors) {
+  const known = ctx.helpfull[service.binary];
+  const where = `Deployment/${d.metadata.name} container ${c.name}`;
+  const pod = d.spec.template.spec;
+  const pairs = service.protocol === "grpc"
+    ? [["tls_cert_file", "tls_key_file"], ["tls_key_file", "tls_cert_file"], ["tls_client_ca_file", "tls_cert_file"]]
+    : [["upstream_tls_cert_file", "upstream_tls_key_file"], ["upstream_tls_key_file", "upstream_tls_cert_file"],
+      ["upstream_tls_cert_file", "upstream_tls_ca_file"]];
+  for (const [a, b] of pairs) {
+    if (flagSet(cf, a, known) && !flagSet(cf, b, known)) errors.push(`${where}: --${a} without --${b}`);
+  }
+  for (const [flag, expectedKey] of Object.entries(TLS_FILE_FLAGS)) {
+    if (!flagSet(cf, flag, known)) continue;
+    const file = flagValue(cf.flags, flag, known);
+    const fw = `${where}: --${flag}=${file}`;
+    // A directory mount, or a file mounted by itself (subPath).
+    const mount = (c.volumeMounts || []).find((m) => file === m.mountPath || file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+    if (!mount) {
+      errors.push(`${fw} is not under any volumeMount`);
+      continue;
+    }
+    if (mount.readOnly !== true) errors.push(`${fw}: volumeMount ${mount.name} must be readOnly`);
+    if (mount.subPath || mount.subPathExpr) {
+      errors.push(`${fw}: volumeMount ${mount.name} uses subPath, which kubelet never updates: a rotated certificate would not arrive`);
+    }
+    const volume = (pod.volumes || []).find((v) => v.name === mount.name);
+    if (!volume?.secret) {
+      errors.push(`${fw}: volume ${mount.name} is not a Secret`);
+      continue;
+    }
+    const sec = volume.secret;
+    if (sec.optional === true) errors.push(`${fw}: Secret ${sec.secretName} must not be optional`);
+    // The file's path inside the volume.
+    const inMount = file === mount.mountPath ? "" : file.slice(mount.mountPath.replace(/\/$/, "").length + 1);
+    const rel = [mount.subPath, inMount].filter(Boolean).join("/");
+    const item = (sec.items || []).find((it) => it.path === rel);
+    if (sec.items && !item) {
+      errors.push(`${fw}: Secret volume ${mount.name} lists items without ${rel}`);
+      continue;
+    }
+    const key = item ? item.key : rel;
+    if (key !== expectedKey) {
+      errors.push(`${fw} reads key ${key} of Secret ${sec.secretName}; a kubernetes.io/tls Secret (cert-manager) holds it as ${expectedKey}`);
+    }
+    // Secret files are root-owned (root:fsGroup with an fsGroup); the process
+    // is uid 65532.
+    const mode = item?.mode ?? sec.defaultMode ?? 0o644;
+    const fsGroup = pod.securityContext?.fsGroup;
+    const octal = `0${mode.toString(8)}`;
+    if (!(mode & 0o004) && !((mode & 0o040) && fsGroup !== undefined)) {
+      errors.push(`${fw}: mode ${octal}${fsGroup === undefined ? " without an fsGroup" : ""}: ` +
+        `the service (uid ${c.securityContext?.runAsUser}) cannot read it (Secret files are owned by root)`);
+    }
+    if (TLS_KEY_FLAGS.includes(flag) && mode & 0o007) {
+      errors.push(`${fw}: private key readable by others (mode ${octal}); use defaultMode 0440 with an fsGroup`);
+    }
+  }
+  for (const flag of ["tls_refresh_interval", "upstream_tls_refresh_interval"]) {
+    if (!cf.flags.some((f) => f.name === flag)) continue;
+    const t = durationFlag(cf.flags, flag, known, where, errors);
+    // Kubelet updates a mounted Secret within about a minute; the services
+    // should follow within minutes, not hours.
+    if (!(t > 0 && t <= 600)) errors.push(`${where}: --${flag} must be positive and at most 10m (got ${t}s)`);
+  }
+}
+
+// `tls`: the grpc port serves TLS, so kubelet's gRPC probe (plaintext, no
+// client certificate) must use the health port (--health_listen).
+function checkProbes(d, c, service, tls, errors) {
   const where = `Deployment/${d.metadata.name} container ${c.name}`;
   for (const kind of ["startupProbe", "readinessProbe", "livenessProbe"]) {
     const p = c[kind];
@@ -306,10 +452,14 @@ function checkProbes(d, c, service, errors) {
       continue;
     }
     if (service.protocol === "grpc") {
+      const target = p.grpc && resolvePort(p.grpc.port, c);
       if (!p.grpc) {
         errors.push(`${where}: ${kind} must be a native grpc probe (grpc.health.v1)`);
-      } else if (!resolvePort(p.grpc.port, c) || resolvePort(p.grpc.port, c).name !== "grpc") {
-        errors.push(`${where}: ${kind} grpc.port ${p.grpc.port} is not the grpc containerPort`);
+      } else if (tls && target?.name !== HEALTH) {
+        errors.push(`${where}: ${kind} grpc.port ${p.grpc.port} is not the ${HEALTH} containerPort: ` +
+          "the grpc port serves TLS, which kubelet's gRPC probe cannot speak");
+      } else if (!target || (target.name !== "grpc" && target.name !== HEALTH)) {
+        errors.push(`${where}: ${kind} grpc.port ${p.grpc.port} is not the grpc containerPort (or ${HEALTH})`);
       }
     } else {
       const expected = { startupProbe: "/healthz", readinessProbe: "/readyz", livenessProbe: "/healthz" }[kind];
@@ -416,22 +566,36 @@ function checkDeployment(d, objects, ctx, errors) {
     if (podLabels["app.kubernetes.io/component"] !== c.name) errors.push(`${where}: component label is not ${c.name}`);
     if (podLabels["app.kubernetes.io/name"] !== service.binary) errors.push(`${where}: name label is not ${service.binary}`);
     for (const p of c.ports || []) {
-      const names = service.admin ? ["grpc", "http", ADMIN] : ["grpc", "http"];
-      if (!names.includes(p.name)) errors.push(`${where}: containerPort ${p.containerPort} must be named grpc or http${service.admin ? ` (or ${ADMIN})` : ""}`);
+      const extra = [...(service.admin ? [ADMIN] : []), ...(service.health ? [HEALTH] : [])];
+      if (!["grpc", "http", ...extra].includes(p.name)) {
+        errors.push(`${where}: containerPort ${p.containerPort} must be named grpc or http${extra.length ? ` (or ${extra.join(", ")})` : ""}`);
+      }
     }
-    checkProbes(d, c, service, errors);
+    const cf = containerFlags(d, c, objects, errors);
+    const known = ctx.helpfull[service.binary];
+    checkProbes(d, c, service, !!(cf && known && serverTls(cf, known)), errors);
     checkResources(d, c, service, errors);
     checkSecurity(d, c, errors);
-    const cf = containerFlags(d, c, objects, errors);
     if (cf) {
       checkFlags(d, c, service, cf, ctx, objects, errors);
       if (c.name === "gateway") checkGatewayTargets(d, c, cf, ctx, objects, errors);
       if (service.admin) checkAdminPort(d, c, service, cf, ctx, errors);
+      if (known && service.health) checkHealthPort(d, c, service, cf, ctx, errors);
+      if (known) checkTlsFiles(d, c, service, cf, ctx, errors);
     }
   }
 }
 
-function checkServices(objects, errors) {
+// Whether a Deployment's (single) container serves TLS on its grpc port.
+function deploymentServesTls(d, objects, ctx) {
+  const c = d.spec.template.spec.containers?.[0];
+  const service = c && SERVICES[c.name];
+  const known = service && ctx.helpfull[service.binary];
+  const cf = known && service.protocol === "grpc" && containerFlags(d, c, objects, []);
+  return !!(cf && serverTls(cf, known));
+}
+
+function checkServices(objects, ctx, errors) {
   const deployments = objects.filter((o) => o.kind === "Deployment");
   for (const name of Object.keys(SERVICES)) {
     if (!deployments.some((d) => d.metadata.name === name)) errors.push(`Deployment/${name} missing`);
@@ -453,16 +617,26 @@ function checkServices(objects, errors) {
     for (const p of s.spec.ports || []) {
       // Prometheus scrapes every pod (a Service would pick one per scrape), and
       // a Service port would only widen who can name the admin port.
-      const admin = resolvePort(p.targetPort === undefined ? p.port : p.targetPort, c);
-      if (p.name === ADMIN || admin?.name === ADMIN) {
+      const targeted = resolvePort(p.targetPort === undefined ? p.port : p.targetPort, c);
+      if (p.name === ADMIN || targeted?.name === ADMIN) {
         errors.push(`${where}: port ${p.port} exposes the ${ADMIN} containerPort; it stays off the Service (Prometheus scrapes the pods)`);
+        continue;
+      }
+      // Kubelet probes each pod directly; through a Service the plaintext
+      // health port would only be easier to reach.
+      if (p.name === HEALTH || targeted?.name === HEALTH) {
+        errors.push(`${where}: port ${p.port} exposes the ${HEALTH} containerPort; it stays off the Service (kubelet probes the pods)`);
         continue;
       }
       if (!APP_PROTOCOL[p.name]) {
         errors.push(`${where}: port ${p.port} must be named grpc or http`);
         continue;
       }
-      if (p.appProtocol !== APP_PROTOCOL[p.name]) errors.push(`${where}: port ${p.name} appProtocol must be ${APP_PROTOCOL[p.name]}`);
+      const appProtocol = p.name === "grpc" && deploymentServesTls(d, objects, ctx) ? APP_PROTOCOL_TLS : APP_PROTOCOL[p.name];
+      if (p.appProtocol !== appProtocol) {
+        errors.push(`${where}: port ${p.name} appProtocol must be ${appProtocol}` +
+          `${appProtocol === APP_PROTOCOL_TLS ? " (the grpc port serves TLS: HTTP/2 over TLS)" : ""}`);
+      }
       const target = p.targetPort === undefined ? p.port : p.targetPort;
       const cp = resolvePort(target, c);
       if (!cp) errors.push(`${where}: targetPort ${target} is no containerPort of Deployment/${d.metadata.name}`);
@@ -558,6 +732,18 @@ function checkNetworkPolicies(objects, errors) {
     expect(`${up} -> outside:443`, allowed(policies, pods[up], outside, 443, "TCP", errors), false);
     expect(`${up} -> gateway:http`, allowed(policies, pods[up], pods.gateway, port("gateway"), "TCP", errors), false);
   }
+  // The plaintext health port (--health_listen): kubelet only, from the node,
+  // which NetworkPolicies do not filter; no pod reaches it, not even the
+  // gateway (its readiness asks the grpc port, over TLS).
+  for (const up of ["engine", "pgstub"]) {
+    const health = pods[up].container.ports?.find((p) => p.name === HEALTH)?.containerPort;
+    if (health === undefined) continue;
+    const other = up === "engine" ? "pgstub" : "engine";
+    for (const [who, src] of [["gateway", pods.gateway], [other, pods[other]], ["outside", outside],
+      ["other namespace", otherNsPod], ["monitoring namespace", monitoring]]) {
+      expect(`${who} -> ${up}:${HEALTH} ${health}`, allowed(policies, src, pods[up], health, "TCP", errors), false);
+    }
+  }
   expect("engine -> pgstub:grpc", allowed(policies, pods.engine, pods.pgstub, port("pgstub"), "TCP", errors), false);
   expect("pgstub -> engine:grpc", allowed(policies, pods.pgstub, pods.engine, port("engine"), "TCP", errors), false);
   expect("gateway -> outside:443", allowed(policies, pods.gateway, outside, 443, "TCP", errors), false);
@@ -615,14 +801,125 @@ function checkOverlay(overlay, objects, errors) {
   }
 }
 
-// Every invariant on one rendered kustomization ("base", "dev" or "prod").
-// ctx: {helpfull: {binary: Map}, flagfileParses?(binary, text), gatewayKeepaliveSeconds}
-function checkRender(overlay, objects, ctx) {
+// --- mutual TLS (deploy/k8s/components/mtls) ---------------------------------
+
+// The gateway and its upstreams agree: it dials TLS exactly where they serve
+// it, with a client certificate where they require one. `mtls`: the render
+// includes the mtls component, so all of it must be mutual TLS; every other
+// render stays plaintext.
+function checkMeshTls(render, mtls, objects, ctx, errors) {
+  const flagsOf = (name) => {
+    const d = objects.find((o) => o.kind === "Deployment" && o.metadata.name === name);
+    const c = d?.spec.template.spec.containers?.[0];
+    const known = ctx.helpfull[SERVICES[name].binary];
+    const cf = c && known && containerFlags(d, c, objects, []);
+    return cf ? { cf, known } : null;
+  };
+  const gw = flagsOf("gateway");
+  if (!gw) return; // reported elsewhere
+  const gwSet = (flag) => flagSet(gw.cf, flag, gw.known);
+  const gwTls = ["upstream_tls_ca_file", "upstream_tls_cert_file", "upstream_tls_key_file"].some(gwSet);
+  const gwCert = gwSet("upstream_tls_cert_file");
+  const where = "Deployment/gateway";
+  if (gwTls && !gwSet("upstream_tls_ca_file")) {
+    errors.push(`${where}: dials its upstreams with TLS but without --upstream_tls_ca_file (the mesh's CA, not the system roots)`);
+  }
+  // One name for both upstreams, whose certificates carry different names.
+  if (gwSet("upstream_tls_server_name")) {
+    errors.push(`${where}: --upstream_tls_server_name applies to both upstreams; their certificates carry the Service names the targets use: leave it unset`);
+  }
+  if (mtls && !(gwTls && gwCert)) errors.push(`${render}: the gateway must dial its upstreams with mutual TLS (--upstream_tls_ca_file, --upstream_tls_cert_file, --upstream_tls_key_file)`);
+  if (!mtls && gwTls) errors.push(`${render}: must stay plaintext (the mtls component turns TLS on), but the gateway dials TLS`);
+  for (const up of Object.values(UPSTREAM_TARGETS)) {
+    const u = flagsOf(up);
+    if (!u) continue;
+    const tls = serverTls(u.cf, u.known);
+    const mutual = tls && flagSet(u.cf, "tls_client_ca_file", u.known);
+    if (tls && !gwTls) errors.push(`Deployment/${up}: serves TLS, but the gateway dials it in plaintext (no --upstream_tls_* flags): every call would fail`);
+    if (!tls && gwTls) errors.push(`Deployment/${up}: serves plaintext, but the gateway dials it with TLS: every call would fail`);
+    if (mutual && !gwCert) errors.push(`Deployment/${up}: requires client certificates (--tls_client_ca_file), but the gateway has no --upstream_tls_cert_file`);
+    if (mtls && !mutual) errors.push(`${render}: Deployment/${up} must serve mutual TLS (--tls_cert_file, --tls_key_file, --tls_client_ca_file)`);
+    if (!mtls && tls) errors.push(`${render}: must stay plaintext (the mtls component turns TLS on), but Deployment/${up} serves TLS`);
+  }
+}
+
+// deploy/k8s/components/mtls/cert-manager.yaml against a render with the mtls
+// component: a Certificate writes each Secret the Deployments read their TLS
+// files from, with the usage its service needs (server auth: engine, pgstub;
+// client auth: the gateway), the upstreams' with the name the gateway
+// verifies; all from one CA Issuer, whose CA Certificate the file defines.
+function checkCertManager(certObjects, objects, ctx) {
   const errors = [];
+  const ofKind = (kind) => certObjects.filter((o) => o.apiVersion === "cert-manager.io/v1" && o.kind === kind);
+  for (const o of certObjects) {
+    if (o.metadata?.namespace !== NAMESPACE) errors.push(`${o.kind}/${o.metadata?.name}: namespace '${o.metadata?.namespace}', expected ${NAMESPACE}`);
+  }
+  const certificates = ofKind("Certificate");
+  const issuers = ofKind("Issuer");
+  const gateway = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "gateway");
+  const gwKnown = ctx.helpfull[SERVICES.gateway.binary];
+  const gwFlags = gateway && containerFlags(gateway, gateway.spec.template.spec.containers[0], objects, []);
+  const leafIssuers = new Set();
+  for (const d of objects.filter((o) => o.kind === "Deployment")) {
+    const c = d.spec.template.spec.containers[0];
+    const service = SERVICES[c.name];
+    const known = service && ctx.helpfull[service.binary];
+    const cf = known && containerFlags(d, c, objects, []);
+    if (!cf) continue;
+    const certFlag = service.protocol === "grpc" ? "tls_cert_file" : "upstream_tls_cert_file";
+    const file = flagSet(cf, certFlag, known) && flagValue(cf.flags, certFlag, known);
+    const mount = file && (c.volumeMounts || []).find((m) => file.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+    const secretName = mount && d.spec.template.spec.volumes?.find((v) => v.name === mount.name)?.secret?.secretName;
+    if (!secretName) continue; // no TLS, or reported by checkTlsFiles
+    const cert = certificates.find((x) => x.spec?.secretName === secretName);
+    if (!cert) {
+      errors.push(`no Certificate writes Secret ${secretName} (Deployment/${d.metadata.name} --${certFlag})`);
+      continue;
+    }
+    const where = `Certificate/${cert.metadata.name}`;
+    const usages = cert.spec.usages || [];
+    const usage = service.protocol === "grpc" ? "server auth" : "client auth";
+    if (!usages.includes(usage)) errors.push(`${where}: usages must include "${usage}" (Deployment/${d.metadata.name}), got ${JSON.stringify(usages)}`);
+    if (cert.spec.isCA) errors.push(`${where}: isCA on a service certificate`);
+    leafIssuers.add(JSON.stringify([cert.spec.issuerRef?.kind || "Issuer", cert.spec.issuerRef?.name]));
+    // The name the gateway dials is the name it verifies.
+    for (const [flag, upstream] of Object.entries(UPSTREAM_TARGETS)) {
+      if (upstream !== d.metadata.name || !gwFlags) continue;
+      const host = /^dns:\/\/\/([^:/]+):\d+$/.exec(flagValue(gwFlags.flags, flag, gwKnown) || "")?.[1];
+      if (host && !(cert.spec.dnsNames || []).includes(host)) {
+        errors.push(`${where}: dnsNames lack ${host}, the name the gateway verifies (--${flag})`);
+      }
+    }
+  }
+  // Each Secret's ca.crt is its issuer's CA; the gateway verifies both
+  // upstreams, and they verify it, with their own ca.crt: one CA for all.
+  if (leafIssuers.size > 1) errors.push(`the service Certificates must share one issuer (each Secret's ca.crt is its issuer's CA), got ${[...leafIssuers].join(", ")}`);
+  for (const ref of leafIssuers) {
+    const [kind, name] = JSON.parse(ref);
+    const issuer = kind === "Issuer" && issuers.find((i) => i.metadata.name === name);
+    if (!issuer) {
+      errors.push(`issuerRef ${kind}/${name}: no such Issuer in the file`);
+    } else if (!issuer.spec?.ca?.secretName) {
+      errors.push(`Issuer/${name}: must be a CA Issuer (spec.ca.secretName)`);
+    } else if (!certificates.some((x) => x.spec?.isCA === true && x.spec.secretName === issuer.spec.ca.secretName)) {
+      errors.push(`Issuer/${name}: no CA Certificate (isCA) writes its Secret ${issuer.spec.ca.secretName}`);
+    }
+  }
+  return errors;
+}
+
+// Every invariant on one rendered kustomization: "base", "dev", "prod", or
+// one of those with components, e.g. "dev+mtls" (the dev overlay's
+// properties plus mutual TLS).
+// ctx: {helpfull: {binary: Map}, flagfileParses?(binary, text), gatewayKeepaliveSeconds}
+function checkRender(render, objects, ctx) {
+  const errors = [];
+  const [overlay, ...components] = render.split("+");
   checkNamespace(objects, errors);
-  checkServices(objects, errors);
+  checkServices(objects, ctx, errors);
   for (const d of objects.filter((o) => o.kind === "Deployment")) checkDeployment(d, objects, ctx, errors);
   checkNetworkPolicies(objects, errors);
+  checkMeshTls(render, components.includes("mtls"), objects, ctx, errors);
   checkOverlay(overlay, objects, errors);
   for (const sa of objects.filter((o) => o.kind === "ServiceAccount")) {
     if (sa.automountServiceAccountToken !== false) errors.push(`ServiceAccount/${sa.metadata.name}: automountServiceAccountToken must be false`);
@@ -630,4 +927,4 @@ function checkRender(overlay, objects, ctx) {
   return [...new Set(errors)];
 }
 
-module.exports = { checkRender, SERVICES, NAMESPACE, MONITORING_NAMESPACE, imageParts };
+module.exports = { checkRender, checkCertManager, SERVICES, NAMESPACE, MONITORING_NAMESPACE, imageParts };

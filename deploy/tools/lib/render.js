@@ -24,6 +24,14 @@ function kubectlVersion(kubectl) {
   return m ? m[1] : text.split("\n")[0];
 }
 
+// Kustomize components (`components:`, kind Component, as in
+// deploy/k8s/components/mtls) need kustomize v3.7+: kubectl 1.21 or later.
+// Debian 12's kubectl 1.20 (kustomize v2.0.3) renders everything else.
+function kubectlRendersComponents(kubectl) {
+  const m = /^v(\d+)\.(\d+)/.exec(kubectlVersion(kubectl));
+  return !m || Number(m[1]) > 1 || Number(m[2]) >= 21;
+}
+
 // Parses a multi-document YAML stream strictly (duplicate keys are errors).
 function parseStream(text, origin) {
   const docs = YAML.parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
@@ -49,4 +57,4 @@ function render(kubectl, dir) {
   return { objects: parseStream(r.stdout, dir), yaml: r.stdout, warnings };
 }
 
-module.exports = { render, parseStream, kubectlVersion };
+module.exports = { render, parseStream, kubectlVersion, kubectlRendersComponents };
