@@ -50,6 +50,23 @@ class RotationTest : public HashServiceTlsTest {
     load_.join();
   }
 
+  // Publishes the server's next files, waits until a new connection is
+  // served the new certificate and the load has run on past the switch,
+  // and stops the load: not one call may have failed.
+  void SwitchServerAndStopLoad(const KeyAndCert& next,
+                               const std::string& client_cas) {
+    server_dir_.Publish({{"tls.crt", next.cert_pem},
+                         {"tls.key", next.key_pem},
+                         {"ca.crt", client_cas}});
+    const std::string serial = SerialOf(next.cert_pem);
+    EXPECT_TRUE(Eventually([&] { return ServedToANewConnection() == serial; }));
+    const int calls_at_switch = calls_.load();
+    EXPECT_TRUE(
+        Eventually([&] { return calls_.load() > calls_at_switch + 4; }));
+    StopLoad();
+    EXPECT_EQ(failures_.load(), 0) << "of " << calls_.load() << " calls";
+  }
+
   // The serial of the certificate a new connection is served with.
   std::string ServedToANewConnection() {
     std::string served_by;
@@ -67,17 +84,7 @@ class RotationTest : public HashServiceTlsTest {
 TEST_F(RotationTest, ANewCertificateFromTheSameCaReachesNewConnections) {
   ASSERT_EQ(ServedToANewConnection(), server_serial_);
   StartLoad();
-  const KeyAndCert next = ca_.IssueServer("engine");
-  server_dir_.Publish({{"tls.crt", next.cert_pem},
-                       {"tls.key", next.key_pem},
-                       {"ca.crt", ca_.cert_pem()}});
-  const std::string next_serial = SerialOf(next.cert_pem);
-  EXPECT_TRUE(
-      Eventually([&] { return ServedToANewConnection() == next_serial; }));
-  const int calls_at_switch = calls_.load();
-  EXPECT_TRUE(Eventually([&] { return calls_.load() > calls_at_switch + 4; }));
-  StopLoad();
-  EXPECT_EQ(failures_.load(), 0) << "of " << calls_.load() << " calls";
+  SwitchServerAndStopLoad(ca_.IssueServer("engine"), ca_.cert_pem());
 }
 
 TEST_F(RotationTest, ANewCaReachesNewConnectionsOnceTheClientTrustsIt) {
@@ -115,17 +122,7 @@ TEST_F(RotationTest, ANewCaReachesNewConnectionsOnceTheClientTrustsIt) {
   (*probe)->Drain();
   // 2. The server switches to the new CA, still accepting the old CA's
   // client certificates.
-  const KeyAndCert next = next_ca.IssueServer("engine");
-  server_dir_.Publish({{"tls.crt", next.cert_pem},
-                       {"tls.key", next.key_pem},
-                       {"ca.crt", both_cas}});
-  const std::string next_serial = SerialOf(next.cert_pem);
-  EXPECT_TRUE(
-      Eventually([&] { return ServedToANewConnection() == next_serial; }));
-  const int calls_at_switch = calls_.load();
-  EXPECT_TRUE(Eventually([&] { return calls_.load() > calls_at_switch + 4; }));
-  StopLoad();
-  EXPECT_EQ(failures_.load(), 0) << "of " << calls_.load() << " calls";
+  SwitchServerAndStopLoad(next_ca.IssueServer("engine"), both_cas);
 }
 
 }  // namespace

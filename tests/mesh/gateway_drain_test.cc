@@ -21,10 +21,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kPayment[] =
-    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
-    R"("merchant":"corner-cafe","memo":"latte"})";
-
 // Bounds that only end a broken run; the tests wait for events.
 constexpr absl::Duration kPatience = absl::Seconds(20);
 
@@ -32,7 +28,7 @@ std::string PaymentRequest() {
   return absl::StrCat(
       "POST /v1/payments HTTP/1.1\r\nHost: t\r\n"
       "Content-Type: application/json\r\nContent-Length: ",
-      sizeof(kPayment) - 1, "\r\n\r\n", kPayment);
+      sizeof(kExamplePayment) - 1, "\r\n\r\n", kExamplePayment);
 }
 
 // The gateway's hashmesh_upstream_calls_in_flight, or -1.

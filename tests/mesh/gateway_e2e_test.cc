@@ -19,9 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kExamplePayment[] =
-    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
-    R"("merchant":"corner-cafe","memo":"latte"})";
 constexpr char kExampleResponse[] =
     R"({"payment_id":"pay-c823733de082fd1d","account_id":"acc-000042",)"
     R"("amount_cents":1299,"currency":"GBP","merchant":"corner-cafe",)"

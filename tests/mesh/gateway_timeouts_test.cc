@@ -11,10 +11,6 @@
 namespace hashmesh::testing {
 namespace {
 
-constexpr char kPayment[] =
-    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
-    R"("merchant":"corner-cafe","memo":"latte"})";
-
 // The server closes within its timeout plus a watchdog tick; the bound only
 // ends a broken run.
 constexpr absl::Duration kPatience = absl::Seconds(20);
@@ -56,7 +52,7 @@ TEST(GatewayTimeoutsTest, SlowAndIdleClientsAreDisconnected) {
   // Keep-alive: served, then closed once idle for the idle timeout.
   auto kept = HttpClient::Connect(port);
   ASSERT_TRUE(kept.ok());
-  auto response = kept->Send("POST", "/v1/payments", kPayment);
+  auto response = kept->Send("POST", "/v1/payments", kExamplePayment);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 201);
   EXPECT_TRUE(response->keep_alive);
@@ -124,7 +120,7 @@ TEST(GatewayTimeoutsTest, AnUpstreamSlowerThanTheClientTimeoutsStillAnswers) {
   ASSERT_TRUE(gateway.ok()) << gateway.status();
   auto client = HttpClient::Connect(gateway->port);
   ASSERT_TRUE(client.ok());
-  auto response = client->Send("POST", "/v1/payments", kPayment);
+  auto response = client->Send("POST", "/v1/payments", kExamplePayment);
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->status, 201) << response->body;
   EXPECT_EQ(*Stop(*gateway), 0) << gateway->process->output();

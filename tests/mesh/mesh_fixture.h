@@ -11,6 +11,11 @@
 
 namespace hashmesh::testing {
 
+// SPEC.md's example payment (its answer is byte-exact in gateway_e2e_test).
+inline constexpr char kExamplePayment[] =
+    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
+    R"("merchant":"corner-cafe","memo":"latte"})";
+
 struct Service {
   std::unique_ptr<ChildProcess> process;
   int port = 0;

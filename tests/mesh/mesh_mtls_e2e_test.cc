@@ -19,10 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kPayment[] =
-    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
-    R"("merchant":"corner-cafe","memo":"latte"})";
-
 // How often `needle` occurs in `text`.
 int Count(const std::string& text, const std::string& needle) {
   int n = 0;
@@ -121,7 +117,7 @@ TEST_F(MeshMtlsTest, PaymentsSucceedOverMutualTlsInBothUpstreamModes) {
     EXPECT_THAT(gateway_.process->output(), HasSubstr("over mutual TLS"));
     EXPECT_TRUE(WaitUntilReady(gateway_.port));
     for (int i = 0; i < 20; ++i) {
-      auto response = PostPayment(gateway_.port, kPayment);
+      auto response = PostPayment(gateway_.port, kExamplePayment);
       ASSERT_TRUE(response.ok()) << response.status();
       EXPECT_EQ(response->status, 201) << response->body;
     }
@@ -135,7 +131,7 @@ TEST_F(MeshMtlsTest, AGatewayWithACertificateOfAnotherCaIsRefused) {
   auto ready = HttpClient::Connect(gateway_.port)->Send("GET", "/readyz", "");
   ASSERT_TRUE(ready.ok()) << ready.status();
   EXPECT_EQ(ready->status, 503) << ready->body;
-  auto payment = PostPayment(gateway_.port, kPayment);
+  auto payment = PostPayment(gateway_.port, kExamplePayment);
   ASSERT_TRUE(payment.ok()) << payment.status();
   EXPECT_EQ(payment->status, 503) << payment->body;
   // The engine says why, once per interval however many handshakes fail.

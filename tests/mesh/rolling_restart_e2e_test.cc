@@ -40,9 +40,6 @@
 namespace hashmesh::testing {
 namespace {
 
-constexpr char kPayment[] =
-    R"({"account_id":"acc-000042","amount_cents":1299,"currency":"GBP",)"
-    R"("merchant":"corner-cafe","memo":"latte"})";
 constexpr char kHashed[] = "hash sha256 rounds=100";
 
 // Client threads of the load: each has one payment in flight at a time, so
@@ -178,7 +175,7 @@ class Load {
         if (c.ok()) client = std::make_unique<HttpClient>(*std::move(c));
       }
       if (client != nullptr) {
-        auto response = client->Send("POST", "/v1/payments", kPayment);
+        auto response = client->Send("POST", "/v1/payments", kExamplePayment);
         if (response.ok()) {
           p.status = response->status;
           if (p.status != 201) p.body = response->body;
