@@ -151,7 +151,7 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
       return CannotListen(config.health_listen_address);
     }
     MarkServing(*parts.health_server, services);
-    spdlog::info("health checks on {}:{} (plaintext, grpc.health.v1 only)",
+    spdlog::info("health checks at {}:{} (plaintext, grpc.health.v1 only)",
                  config.health_listen_address.substr(
                      0, config.health_listen_address.rfind(':')),
                  parts.health_port);
