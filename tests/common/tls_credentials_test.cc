@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "services/common/client_certificate_verifier.h"
 #include "tests/support/test_certs.h"
 
 namespace hashmesh {
@@ -113,6 +114,62 @@ TEST_F(TlsFilesTest, UpstreamErrorsNameTheGatewayFlags) {
   ASSERT_FALSE(credentials.ok());
   EXPECT_THAT(credentials.status().message(),
               HasSubstr("--upstream_tls_cert_file"));
+}
+
+class ClientCertificateVerifierTest : public ::testing::Test {
+ protected:
+  ClientCertificateVerifierTest()
+      : ca_("mesh-ca"),
+        ca_file_(dir_.Write("ca.crt", ca_.cert_pem())),
+        // Zero: the CA file is read again for every check.
+        verifier_(ca_file_, absl::ZeroDuration()) {}
+
+  absl::Status Check(const std::string& cert_pem) {
+    return verifier_.Check(cert_pem, cert_pem);
+  }
+
+  CertDir dir_;
+  TestCa ca_;
+  std::string ca_file_;
+  ClientCertificateVerifier verifier_;
+};
+
+TEST_F(ClientCertificateVerifierTest, AcceptsAClientCertificateOfTheCa) {
+  EXPECT_TRUE(Check(ca_.IssueClient("gateway").cert_pem).ok());
+}
+
+TEST_F(ClientCertificateVerifierTest, SaysWhyAndWhomItRefuses) {
+  TestCa other("other-ca");
+  absl::Status unknown = Check(other.IssueClient("intruder").cert_pem);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(unknown.message(),
+              HasSubstr("unable to get local issuer certificate; client O = "
+                        "hashmesh, CN = intruder, issuer O = hashmesh, CN = "
+                        "other-ca"));
+
+  CertRequest expired;
+  expired.common_name = "gateway";
+  expired.use = ::hashmesh::testing::CertUse::kClient;
+  expired.valid_for = -absl::Minutes(1);
+  EXPECT_THAT(Check(ca_.Issue(expired).cert_pem).message(),
+              HasSubstr("certificate has expired (on "));
+
+  // A server certificate is not a client's.
+  EXPECT_THAT(Check(ca_.IssueServer("engine").cert_pem).message(),
+              HasSubstr("unsuitable certificate purpose"));
+  EXPECT_THAT(verifier_.Check("", "").message(), HasSubstr("no certificate"));
+}
+
+TEST_F(ClientCertificateVerifierTest, FollowsTheCaFileAndKeepsTheLastGoodOne) {
+  TestCa next("mesh-ca-2");
+  const std::string old_client = ca_.IssueClient("gateway").cert_pem;
+  const std::string new_client = next.IssueClient("gateway").cert_pem;
+  dir_.Write("ca.crt", next.cert_pem());
+  EXPECT_TRUE(Check(new_client).ok());
+  EXPECT_FALSE(Check(old_client).ok());
+  // A file caught mid-write (or removed) leaves the CAs read before.
+  dir_.Write("ca.crt", "-----BEGIN CERTIFICATE-----\n");
+  EXPECT_TRUE(Check(new_client).ok());
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ class RotationTest : public HashServiceTlsTest {
     load_ = std::thread([this] {
       auto long_lived = Channel(credentials_);
       while (!stop_.load()) {
-        for (auto channel : {long_lived, Channel(credentials_)}) {
+        for (const auto& channel : {long_lived, Channel(credentials_)}) {
           grpc::Status status = Hash(*channel);
           calls_.fetch_add(1);
           if (!status.ok()) {

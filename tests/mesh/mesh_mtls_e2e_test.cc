@@ -134,11 +134,14 @@ TEST_F(MeshMtlsTest, AGatewayWithACertificateOfAnotherCaIsRefused) {
   auto payment = PostPayment(gateway_.port, kExamplePayment);
   ASSERT_TRUE(payment.ok()) << payment.status();
   EXPECT_EQ(payment->status, 503) << payment->body;
-  // The engine says why, once per interval however many handshakes fail.
-  auto line =
-      engine_.process->WaitForLine("TLS handshake failed", absl::Seconds(30));
+  // The engine says whom it refused and why, once per interval however many
+  // handshakes fail.
+  auto line = engine_.process->WaitForLine("refused a client certificate",
+                                           absl::Seconds(30));
   ASSERT_TRUE(line.ok()) << line.status();
-  EXPECT_THAT(*line, HasSubstr("certificate verify failed"));
+  EXPECT_THAT(*line, HasSubstr("unable to get local issuer certificate; "
+                               "client O = hashmesh, CN = gateway, issuer O = "
+                               "hashmesh, CN = other-ca"));
   // And the gateway why it cannot reach its upstreams.
   auto refused =
       gateway_.process->WaitForLine("is not ready", absl::Seconds(30));
@@ -147,21 +150,22 @@ TEST_F(MeshMtlsTest, AGatewayWithACertificateOfAnotherCaIsRefused) {
 }
 
 TEST_F(MeshMtlsTest, AFloodOfFailedHandshakesIsLoggedOncePerInterval) {
-  auto first_seen = [&] {
-    return engine_.process->WaitForLine("TLS handshake failed",
-                                        absl::Seconds(30));
-  };
   std::string out;
+  const absl::Time start = absl::Now();
   // Server-side TLS only: no client certificate.
   for (int i = 0; i < 25; ++i) {
     Tool({"-cacert", ca_file_, Local(engine_.port), "list"}, &out);
   }
-  auto line = first_seen();
+  auto line =
+      engine_.process->WaitForLine("TLS handshake failed", absl::Seconds(30));
   ASSERT_TRUE(line.ok()) << line.status();
   EXPECT_THAT(*line, HasSubstr("peer did not return a certificate"));
-  // 25 refusals (and the tool's own retries) within seconds: one or two
-  // lines, not 25.
-  EXPECT_LE(Count(engine_.process->output(), "TLS handshake failed"), 2)
+  // 25 refusals (and the tool's own retries): a line per 10 s begun, not 25,
+  // however slow the machine.
+  const int intervals =
+      static_cast<int>(absl::ToInt64Seconds(absl::Now() - start) / 10 + 1);
+  EXPECT_LE(Count(engine_.process->output(), "TLS handshake failed"),
+            intervals + 1)
       << engine_.process->output();
 }
 

@@ -37,7 +37,7 @@ std::string KeyPem(EVP_PKEY* key) {
                                  nullptr) == 1,
         "PEM_write_bio_PrivateKey");
   char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);  // NOLINT(runtime/int)
+  const auto size = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(size));
   BIO_free(bio);
   return pem;
@@ -47,7 +47,7 @@ std::string CertPem(X509* cert) {
   BIO* bio = BIO_new(BIO_s_mem());
   Check(PEM_write_bio_X509(bio, cert) == 1, "PEM_write_bio_X509");
   char* data = nullptr;
-  const long size = BIO_get_mem_data(bio, &data);  // NOLINT(runtime/int)
+  const auto size = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(size));
   BIO_free(bio);
   return pem;
@@ -166,7 +166,7 @@ CertDir::~CertDir() {
 
 std::string CertDir::Write(const std::string& name,
                            const std::string& contents) {
-  const std::string path = path_ + "/" + name;
+  std::string path = path_ + "/" + name;
   ReplaceFile(path, contents);
   return path;
 }
@@ -180,8 +180,9 @@ std::vector<std::string> CertDir::Publish(
   for (const auto& [name, contents] : files) {
     ReplaceFile(absl::StrCat(path_, "/", generation, "/", name), contents);
     const fs::path link = fs::path(path_) / name;
-    if (!fs::is_symlink(link))
+    if (!fs::is_symlink(link)) {
       fs::create_symlink(fs::path("..data") / name, link);
+    }
     paths.push_back(link.string());
   }
   const fs::path next = fs::path(path_) / "..data_tmp";
