@@ -119,6 +119,13 @@ extern "C" const char* __tsan_default_suppressions() {
          // absl::Mutex's spin back-off seeds from Abseil's random pool, whose
          // uninstrumented per-thread state TSan sees written from new threads.
          "called_from_lib:libabsl_random_internal_pool_urbg.so\n"
+         // OpenSSL frees a shared object (a cached method, a key) and its
+         // lock on whichever thread drops the last reference, counted with
+         // its own uninstrumented atomics: TSan sees a lock destroyed on a
+         // gRPC handshake thread that another thread locked before. Only
+         // calls made from inside libcrypto and libssl are left out.
+         "called_from_lib:libcrypto.so\n"
+         "called_from_lib:libssl.so\n"
          // gRPC's header-only internals, compiled into our binaries, order
          // their accesses through the uninstrumented library: a race whose
          // innermost frame is gRPC's own code is gRPC's to judge. Only the
