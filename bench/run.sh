@@ -6,9 +6,10 @@
 #   bench/run.sh --help       # every option (configs, rounds, connections, duration, ports, ...)
 #
 # Builds the release preset (build/release), then for each configuration starts
-# fresh processes on 127.0.0.1 (the mesh with batch streams and with unary
-# calls, the in-process gateway, an nginx floor), warms up, measures with wrk -t2 and
-# bench/wrk/payments.lua (or hashmesh-loadgen for the engine/pgstub alone),
+# fresh processes on 127.0.0.1 (the mesh with batch streams, the same over
+# mutual TLS and with unary calls, the in-process gateway, an nginx floor),
+# warms up, measures with wrk -t2 and bench/wrk/payments.lua (or
+# hashmesh-loadgen for the engine/pgstub alone),
 # samples memory and CPU from /proc, and writes bench/results/<timestamp>/
 # {results.json,report.md,chart.png,logs/}. Every process it starts is stopped
 # on exit, Ctrl-C or SIGTERM. How to read the report: bench/README.md.

@@ -11,9 +11,10 @@ def chart(res, outdir):
     runs = [r for r in best_runs(res, "wrk") if r.get("rps") is not None]
     if not runs or not shutil.which("gnuplot"):
         return None
-    # gnuplot linetypes below; the two meshes in two blues, side by side.
-    color = {"mesh": 1, "inproc": 2, "nginx": 3, "mesh-unary": 4}
-    order = ["nginx", "inproc", "mesh", "mesh-unary"]
+    # gnuplot linetypes below; the two meshes in two blues, side by side,
+    # mesh-mtls in purple beside mesh.
+    color = {"mesh": 1, "inproc": 2, "nginx": 3, "mesh-unary": 4, "mesh-mtls": 5}
+    order = ["nginx", "inproc", "mesh", "mesh-mtls", "mesh-unary"]
     runs.sort(key=lambda r: (r["connections"], order.index(r["config"]), r["rounds"] or 0))
     lines = ["# label rps p99_ms color"]
     for r in runs:
@@ -46,10 +47,12 @@ set linetype 1 lc rgb '#4477aa'
 set linetype 2 lc rgb '#228833'
 set linetype 3 lc rgb '#999999'
 set linetype 4 lc rgb '#66ccee'
+set linetype 5 lc rgb '#aa3377'
 plot '{outdir / "chart.dat"}' using 0:2:4:xtic(1) with boxes lc variable notitle, \\
      '' using 0:2:(sprintf("%.0fk", $2/1000)) with labels offset 0,0.7 notitle, \\
      '' using 0:3 axes x1y2 with points pt 7 ps 1.6 lc rgb '#cc3311' title 'p99 (ms)', \\
-     NaN with boxes lt 1 title 'mesh (streams)', NaN with boxes lt 4 title 'mesh-unary', \\
+     NaN with boxes lt 1 title 'mesh (streams)', NaN with boxes lt 5 title 'mesh-mtls', \\
+     NaN with boxes lt 4 title 'mesh-unary', \\
      NaN with boxes lt 2 title 'inproc', NaN with boxes lt 3 title 'nginx floor'
 """
     (outdir / "chart.gp").write_text(gp)

@@ -16,7 +16,15 @@ from processes import REPO
 # --upstream_mode values, in the same run, so that what the batch streams
 # (issue 12) buy is read side by side with the calls they replaced.
 UPSTREAM_MODES = {"mesh": "stream", "mesh-unary": "unary"}
-MESH_CONFIGS = tuple(UPSTREAM_MODES)
+# A configuration run again with mutual TLS between the gateway and both
+# upstreams (issue 14): the same processes and flags as its plaintext twin,
+# plus the certificates (scripts/dev_certs.sh, made in the run's folder), so
+# that what encryption costs per payment reads beside it.
+MTLS_OF = {"mesh-mtls": "mesh"}
+UPSTREAM_MODES.update({cfg: UPSTREAM_MODES[plain] for cfg, plain in MTLS_OF.items()})
+# Each mTLS configuration right after its plaintext twin in a pass.
+MESH_CONFIGS = ("mesh", "mesh-mtls", "mesh-unary")
+assert set(MESH_CONFIGS) == set(UPSTREAM_MODES)
 GATEWAY_CONFIGS = MESH_CONFIGS + ("inproc",)
 LOADGEN_CONFIGS = ("engine", "pgstub", "grpcfloor")
 OPEN_LOOP_CONFIGS = ("pgstub", "grpcfloor")
@@ -51,7 +59,8 @@ def parse_args(argv):
     ap = argparse.ArgumentParser(
         prog="bench/run.sh",
         description="The hashmesh benchmark (issue 6): builds the release preset, runs wrk "
-                    "against the mesh (batch streams and unary calls), the in-process gateway "
+                    "against the mesh (batch streams, the same over mutual TLS, and unary "
+                    "calls), the in-process gateway "
                     "and an nginx floor, the engine, "
                     "pgstub and a gRPC floor alone with hashmesh-loadgen, times the build, counts lines of "
                     "code, and writes bench/results/<timestamp>/{results.json,report.md,chart.png}. "
@@ -62,6 +71,7 @@ def parse_args(argv):
                          "1 s warm-ups, no build timing (explicit flags still win)")
     ap.add_argument("--configs", default=None,
                     help=f"comma list of {','.join(CONFIGS)} (mesh: --upstream_mode=stream, "
+                         f"mesh-mtls: the same mesh with mutual TLS to both upstreams, "
                          f"mesh-unary: the same mesh with --upstream_mode=unary) [default: all]")
     ap.add_argument("--rounds", default=None, help="gateway --hash_rounds values [default: 1,100,1000]")
     ap.add_argument("--connections", default=None, help="wrk -c values (also loadgen concurrency) "

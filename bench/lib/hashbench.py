@@ -24,7 +24,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import report  # noqa: E402  (bench/lib/report.py)
 from builds import BuildSteps, previous_clean_build_s  # noqa: E402
-from cli import (GATEWAY_CONFIGS, LOADGEN_CONFIGS, MESH_CONFIGS,  # noqa: E402
+from cli import (GATEWAY_CONFIGS, LOADGEN_CONFIGS, MESH_CONFIGS, MTLS_OF,  # noqa: E402
                  OPEN_LOOP_CONFIGS, STREAM_CONFIGS, parse_args)
 from figures import run_label  # noqa: E402
 from procfs import clk_tck, fmt_dur, now  # noqa: E402
@@ -51,6 +51,7 @@ class Bench(BuildSteps, Servers, Runs, ServiceRuns):
         self.bin = Path(args.build_dir)
         self.tck = clk_tck()
         self.failed = []
+        self.certs = None  # servers.make_certs(), for the mTLS configurations
 
     # --- progress -------------------------------------------------------------
 
@@ -185,6 +186,8 @@ class Bench(BuildSteps, Servers, Runs, ServiceRuns):
                    if need[k] & set(a.configs) and not p.exists()]
         if missing:
             raise SystemExit(f"missing binaries: {missing} (build {a.build_dir} first)")
+        if set(MTLS_OF) & set(a.configs):
+            self.make_certs()
         self.loc()
         if measure_hash:
             self.hash_cost()

@@ -3,6 +3,7 @@
 import os
 import resource
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -101,6 +102,22 @@ def port_open(port):
             return True
     except OSError:
         return False
+
+
+def tls_open(port, ca_file, cert_file, key_file):
+    """True once a TLS handshake with 127.0.0.1:port succeeds the way the
+    gateway dials: the server's certificate verified against ca_file for
+    127.0.0.1, a client certificate presented, HTTP/2 by ALPN. (A bare TCP
+    connect says nothing of the certificates. With TLS 1.3 the server checks
+    the client's certificate after the client's side of the handshake is
+    done: the gateway's /readyz, which calls both upstreams' health service
+    over its own TLS channels, is what proves the whole.)"""
+    ctx = ssl.create_default_context(cafile=ca_file)
+    ctx.load_cert_chain(cert_file, key_file)
+    ctx.set_alpn_protocols(["h2"])
+    with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+        with ctx.wrap_socket(s, server_hostname="127.0.0.1") as t:
+            return t.selected_alpn_protocol() == "h2"
 
 
 def http(method, url, body=None, headers=None, timeout=3):

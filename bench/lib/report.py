@@ -16,7 +16,7 @@ from chart import chart  # noqa: E402
 from figures import HEADLINE_CONNS, NOISY_CORES, table  # noqa: E402
 from hops import hop_items_table  # noqa: E402
 from tables import (article_table, build_section, cpu_table, floor_section,  # noqa: E402
-                    hop_table, idle_table, loc_section, memory_table, runs_table,
+                    hop_table, idle_table, loc_section, memory_table, mtls_table, runs_table,
                     services_table, stream_table)
 from targets import bounds, targets  # noqa: E402
 
@@ -54,7 +54,7 @@ def render(res):
         if t:
             out += [f"## The article's table, {c} connections", "", t, ""]
     out += ["Memory = the sum over the configuration's processes (gateway; + engine + pgstub "
-            "for mesh and mesh-unary; nginx master + workers); idle = VmRSS after start-up, under load = "
+            "for mesh, mesh-mtls and mesh-unary; nginx master + workers); idle = VmRSS after start-up, under load = "
             "VmHWM (peak RSS) after the warm-up and measured run. Compile time = the whole "
             "project, clean, and the gateway after changing one source. Lines of code = payment "
             "business logic (gateway/payment/), all of gateway/ in "
@@ -63,17 +63,29 @@ def render(res):
     if res["runs"]:
         chart = "chart.png"
         out += [f"![throughput and p99 per configuration]({chart})", ""]
-    out += ["## Targets (issues 3, 6 and 12; benchmark, not tests)", "",
+    out += ["## Targets (issues 3, 6, 12 and 14; benchmark, not tests)", "",
             "*Best possible here* estimates what the floors allow any implementation on this "
             "machine (see the gRPC floor below): a target well beyond it cannot be met here, "
             "whatever the code does. Issue 12's compare the mesh (batch streams) with inproc "
-            "in the same run, mesh-unary's figures in brackets.", "",
+            "in the same run, mesh-unary's figures in brackets; issue 14's the mesh over "
+            "mutual TLS with the same mesh in plaintext.", "",
             table(["target", "measured", "best possible here", "verdict"],
                   [[t["target"], t["measured"], t["best_possible_here"],
                     f"**{t['verdict']}**" if t["verdict"] != "-" else "-"]
                    for t in targets(res)]), ""]
     out += ["## Every run (wrk)", "", runs_table(res), "",
-            "## The price of the gRPC hops: mesh and mesh-unary vs inproc", "", hop_table(res), "",
+            "## The price of the gRPC hops: mesh, mesh-mtls and mesh-unary vs inproc", "",
+            hop_table(res), "",
+            "## The price of mutual TLS: mesh-mtls vs mesh (issue 14)", "",
+            "The same processes and flags, with TLS 1.3 and client certificates between the "
+            "gateway and both upstreams (development certificates, scripts/dev_certs.sh, in "
+            "the run's `certs/`). The gateway's connections (`--upstream_channels` per "
+            "upstream) and their batch streams open at start-up, so each handshake is paid "
+            "once per connection, before the warm-up: the measured run pays for encrypting "
+            "and decrypting the stream messages on both sides, and that is the CPU per "
+            "request added (per process: the gateway as client, the engine and pgstub as "
+            "servers).", "",
+            mtls_table(res), "",
             "## Batch streams (mesh, `--upstream_mode=stream`)", "",
             "What the gateway's streams carried over each measured run: the difference of its "
             "/metrics before and after (`hashmesh_upstream_items_per_message` _sum / _count, "

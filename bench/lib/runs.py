@@ -10,8 +10,8 @@ import re
 import time
 
 import metrics
-from cli import MESH_CONFIGS, UPSTREAM_MODES
-from figures import f_ratio, mb, run_label
+from cli import MESH_CONFIGS, MTLS_OF, UPSTREAM_MODES
+from figures import f_ratio, f_us, mb, run_label
 from procfs import children_cpu_seconds, http, machine_busy_ticks, now
 from processes import REPO, StartError, run_logged
 from workload import lua_bodies, payment_request, payment_response
@@ -88,8 +88,8 @@ class Runs:
         return label, logdir, rec
 
     def http_run(self, cfg, rounds, conns, seq=None):
-        """One measured wrk run of mesh, mesh-unary, inproc or nginx; fresh
-        processes each time."""
+        """One measured wrk run of mesh, mesh-mtls, mesh-unary, inproc or
+        nginx; fresh processes each time."""
         a = self.args
         label, logdir, rec = self.new_run("wrk", cfg, rounds, conns, seq)
         started = []
@@ -100,10 +100,12 @@ class Runs:
                 port = a.nginx_port
             elif cfg in MESH_CONFIGS:
                 self.check_ports([a.gateway_port, a.engine_port, a.pgstub_port])
-                started.append(self.start_pgstub(logdir))
-                started.append(self.start_engine(logdir))
+                tls = cfg in MTLS_OF
+                started.append(self.start_pgstub(logdir, tls))
+                started.append(self.start_engine(logdir, tls))
                 started.append(self.start_gateway(logdir, cfg, rounds, started[:]))
                 rec["upstream_mode"] = UPSTREAM_MODES[cfg]
+                rec["upstream_tls"] = "mutual" if tls else "none"
                 port = a.gateway_port
             else:
                 self.check_ports([a.gateway_port])
@@ -223,7 +225,20 @@ class Runs:
                   f"p50 {lat['p50']:.2f} ms, p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms, "
                   f"{cpu:.1f} us CPU/req, peak RSS {mb(rec['sum']['hwm_kb']):.1f} MB, "
                   f"other load {rec['machine']['foreign_busy_cores']} cores"
-                  + stream_note(rec), flush=True)
+                  + stream_note(rec) + self.mtls_note(rec), flush=True)
+
+    def mtls_note(self, rec):
+        """An mTLS run against the latest run of its plaintext twin with the
+        same rounds and connections in this invocation, for the progress line."""
+        plain = MTLS_OF.get(rec["config"])
+        twin = next((r for r in reversed(self.results["runs"])
+                     if (r["config"], r["rounds"], r["connections"])
+                     == (plain, rec["rounds"], rec["connections"]) and r.get("rps")), None)
+        if twin is None:
+            return ""
+        cpu, cpu0 = rec["sum"]["cpu_us_per_req"], twin["sum"]["cpu_us_per_req"]
+        return (f"; {100 * rec['rps'] / twin['rps']:.1f}% of {twin['label']}'s req/s, "
+                f"CPU {f_us(cpu0)} -> {f_us(cpu)} us/req ({cpu - cpu0:+.1f})")
 
 
 def stream_note(rec):

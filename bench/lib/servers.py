@@ -4,11 +4,12 @@ hashbench.Bench: it uses the run's args, procs and build directory."""
 import os
 import shlex
 
-from cli import UPSTREAM_MODES
-from procfs import http, port_free, port_open
-from processes import REPO, StartError, wait_until
+from cli import MTLS_OF, UPSTREAM_MODES
+from procfs import http, port_free, port_open, tls_open
+from processes import REPO, StartError, run_logged, wait_until
 
 NGINX_TEMPLATE = REPO / "bench/nginx/floor.conf.in"
+DEV_CERTS = REPO / "scripts/dev_certs.sh"
 
 
 class Servers:
@@ -27,22 +28,58 @@ class Servers:
             raise StartError(f"port(s) {busy} on 127.0.0.1 are in use; pick others with "
                              "--gateway-port/--engine-port/--pgstub-port/--grpcfloor-port/--nginx-port")
 
-    def start_grpc_service(self, name, port, args, logdir):
-        """hashmesh-engine, hashmesh-pgstub or hashmesh-grpc-floor on 127.0.0.1:port."""
-        p = self.procs.start(name, [self.bins()[name], f"--listen=127.0.0.1:{port}",
-                                    "--drain_timeout=2s"] + args, logdir / f"{name}.log")
-        wait_until(name, lambda: "serving on" in p.log_text() and port_open(port), [p])
+    def make_certs(self):
+        """Development certificates for the mTLS configurations (cli.MTLS_OF):
+        a new CA, the engine's and pgstub's server certificates and the
+        gateway's client certificate, made by scripts/dev_certs.sh at run
+        time in the run's own folder (certs/; the keys are 0600 and never in
+        the tree: bench/results/ and *.key are ignored by git)."""
+        d = self.out / "certs"
+        log = self.logs / "dev_certs.log"
+        code, _ = run_logged(["bash", str(DEV_CERTS), str(d), "--new-ca", "--days=2"], log, 60)
+        if code != 0:
+            raise SystemExit(f"scripts/dev_certs.sh failed (exit {code}); see {log}")
+        self.certs = d
+        self.results["tls"] = {"certs": str(d), "made_by": "scripts/dev_certs.sh (EC P-256, SHA-256)",
+                               "client": "gateway.crt", "servers": ["engine.crt", "pgstub.crt"]}
+
+    def server_tls_flags(self, name):
+        """The engine's or pgstub's flags for mutual TLS: its own certificate,
+        and client certificates required, chaining to the run's CA."""
+        c = self.certs
+        return [f"--tls_cert_file={c / name}.crt", f"--tls_key_file={c / name}.key",
+                f"--tls_client_ca_file={c / 'ca.crt'}"]
+
+    def gateway_tls_files(self):
+        """The CA the upstreams' certificates chain to, the gateway's client
+        certificate and its key."""
+        c = self.certs
+        return [c / "ca.crt", c / "gateway.crt", c / "gateway.key"]
+
+    def start_grpc_service(self, name, port, args, logdir, tls=False):
+        """hashmesh-engine, hashmesh-pgstub or hashmesh-grpc-floor on
+        127.0.0.1:port; with tls, mutual TLS only (the port then refuses
+        plaintext: readiness is a TLS handshake with the gateway's
+        certificate)."""
+        argv = [self.bins()[name], f"--listen=127.0.0.1:{port}", "--drain_timeout=2s"]
+        if tls:
+            argv += self.server_tls_flags(name)
+        p = self.procs.start(name, argv + args, logdir / f"{name}.log")
+        listening = ((lambda: tls_open(port, *self.gateway_tls_files())) if tls
+                     else (lambda: port_open(port)))
+        wait_until(name, lambda: "serving on" in p.log_text() and listening(), [p])
         return p
 
-    def start_engine(self, logdir):
+    def start_engine(self, logdir, tls=False):
         a = self.args
-        return self.start_grpc_service("engine", a.engine_port, shlex.split(a.engine_args), logdir)
+        return self.start_grpc_service("engine", a.engine_port, shlex.split(a.engine_args), logdir,
+                                       tls)
 
-    def start_pgstub(self, logdir):
+    def start_pgstub(self, logdir, tls=False):
         a = self.args
         return self.start_grpc_service("pgstub", a.pgstub_port,
                                        [f"--accounts={a.accounts}"] + shlex.split(a.pgstub_args),
-                                       logdir)
+                                       logdir, tls)
 
     def start_grpcfloor(self, logdir):
         return self.start_grpc_service("grpcfloor", self.args.grpcfloor_port, [], logdir)
@@ -63,6 +100,12 @@ class Servers:
                      f"--engine_target=127.0.0.1:{a.engine_port}",
                      f"--upstream_channels={a.upstream_channels}",
                      f"--upstream_mode={UPSTREAM_MODES[cfg]}"]
+            if cfg in MTLS_OF:
+                # Its plaintext twin's flags and these: the certificates carry
+                # 127.0.0.1, so no --upstream_tls_server_name.
+                ca, cert, key = self.gateway_tls_files()
+                argv += [f"--upstream_tls_ca_file={ca}", f"--upstream_tls_cert_file={cert}",
+                         f"--upstream_tls_key_file={key}"]
         argv += shlex.split(a.gateway_args)
         p = self.procs.start("gateway", argv, logdir / "gateway.log")
         url = f"http://127.0.0.1:{a.gateway_port}/readyz"

@@ -1,6 +1,6 @@
 """The report's tables, one function each, from a results.json."""
 
-from cli import GATEWAY_CONFIGS, MESH_CONFIGS
+from cli import GATEWAY_CONFIGS, MESH_CONFIGS, MTLS_OF
 from figures import (ARTICLE, HEADLINE_CONNS, HEADLINE_ROUNDS, best_runs, compile_cell,
                      f_int, f_mb, f_ms, f_pct, f_ratio, f_us, find, fraction, loc_lines, noisy,
                      proc, table)
@@ -183,6 +183,67 @@ def hop_table(res):
                   "p50 added by the hops", "p99 added by the hops",
                   "CPU us/request inproc -> mesh (the hops)", "peak memory inproc -> mesh",
                   "items per message, store / engine"], rows)
+
+
+def mtls_pairs(res):
+    """(plaintext run, mTLS run) of every mTLS configuration and each rounds
+    and connections it ran at, best runs of this invocation, both measured."""
+    pairs = []
+    for m in best_runs(res, "wrk"):
+        if m["config"] not in MTLS_OF or m.get("rps") is None:
+            continue
+        p = find(res, MTLS_OF[m["config"]], m["rounds"], m["connections"])
+        if p and p.get("rps") is not None:
+            pairs.append((p, m))
+    pairs.sort(key=lambda pm: (pm[1]["rounds"], pm[1]["connections"], pm[1]["config"]))
+    return pairs
+
+
+def each_pass(res, plain, m):
+    """With --repeat: the mTLS run's req/s over its plaintext twin's in the
+    same pass, pass by pass (the best runs above may come from different
+    passes); "-" with one pass."""
+    ratios = []
+    for x in res["runs"]:
+        if (x["config"], x["rounds"], x["connections"]) != (m["config"], m["rounds"], m["connections"]):
+            continue
+        y = next((y for y in res["runs"] if (y["config"], y["rounds"], y["connections"], y["seq"])
+                  == (plain["config"], x["rounds"], x["connections"], x["seq"])), None)
+        if x.get("rps") is not None and y and y.get("rps"):
+            ratios.append(f"{100 * x['rps'] / y['rps']:.1f}%")
+    return ", ".join(ratios) if len(ratios) > 1 else "-"
+
+
+def mtls_table(res):
+    """What mutual TLS to both upstreams costs (issue 14): each mTLS run
+    against its plaintext twin at the same rounds and connections."""
+    rows = []
+    for p, m in mtls_pairs(res):
+        cp, cm = p["sum"]["cpu_us_per_req"], m["sum"]["cpu_us_per_req"]
+
+        def added(name):
+            a, b = proc(p, name, "cpu_us_per_req"), proc(m, name, "cpu_us_per_req")
+            return "n/a" if a is None or b is None else f"{b - a:+.1f}"
+        sirq = [(r.get("machine") or {}).get("softirq_cores") for r in (p, m)]
+        rows.append([
+            f"r{m['rounds']} c{m['connections']}", f"{m['config']} vs {p['config']}",
+            f_int(p["rps"]) + (" (noisy)" if noisy(p) else ""),
+            f_int(m["rps"]) + (" (noisy)" if noisy(m) else ""),
+            f"**{100 * m['rps'] / p['rps']:.1f}%**", each_pass(res, p, m),
+            f"{m['latency_ms']['p50'] - p['latency_ms']['p50']:+.2f} ms",
+            f"{m['latency_ms']['p99'] - p['latency_ms']['p99']:+.2f} ms",
+            f"{f_us(cp)} -> {f_us(cm)} (**{cm - cp:+.1f}**)",
+            " / ".join(added(n) for n in ("gateway", "engine", "pgstub")),
+            " -> ".join("n/a" if x is None else f"{x:.2f}" for x in sirq),
+            f"{f_mb(p['sum']['hwm_kb'])} -> {f_mb(m['sum']['hwm_kb'])}",
+            f"{items_cell(p)} -> {items_cell(m)}"])
+    if not rows:
+        return "no mTLS run beside its plaintext twin (`--configs mesh,mesh-mtls`)"
+    return table(["rounds, connections", "runs", "plaintext req/s", "mTLS req/s",
+                  "mTLS / plaintext", "the same, pass by pass", "p50 added by TLS", "p99 added by TLS",
+                  "CPU us/request, three processes, plaintext -> mTLS (TLS)",
+                  "of which gateway / engine / pgstub", "softirq cores",
+                  "peak memory", "items per message, store / engine"], rows)
 
 
 def stream_table(res):

@@ -2,7 +2,7 @@
 measured figure, a verdict, and where the floors give one, an estimate of the
 best any implementation could show on this machine."""
 
-from cli import GATEWAY_CONFIGS
+from cli import MTLS_OF
 from figures import (HEADLINE_CONNS, HEADLINE_ROUNDS, f_int, f_mb, f_ms, f_pct, find,
                      floor_rps, mb, proc)
 
@@ -12,6 +12,9 @@ PGSTUB_MAX_P99_MS = 3.0  # issue 3, open loop at half that rate
 MESH_MIN_RPS_OF_INPROC = 0.6
 MESH_MAX_CPU_OF_INPROC = 1.7
 MESH_MAX_P99_OF_INPROC = 1.5
+# Issue 14: the mesh with mutual TLS to both upstreams against the same mesh
+# in plaintext, in the same run.
+MTLS_MIN_RPS_OF_PLAIN = 0.85
 # The mesh's floor estimate counts a whole hop per item, as unary calls pay.
 UNARY_ONLY = " with unary calls"
 
@@ -120,6 +123,7 @@ def targets(res):
         f"about {b['mesh_cpu_us']:.0f} us{UNARY_ONLY}" if b.get("mesh_cpu_us") else "-")
     pgstub_targets(pgstub, b, add)
     stream_targets(res, add)
+    mtls_targets(res, add)
     return out
 
 
@@ -180,7 +184,9 @@ def stream_targets(res, add):
         if ratio(unary) is not None:
             text += f" (mesh-unary {f_val(fig(unary))} = {f_x(ratio(unary))})"
         add(f"issue 12: mesh r{R} c{C} {what}", text, None if x is None else ok(x))
-    runs = [r for r in res["runs"] if r["config"] in GATEWAY_CONFIGS]
+    # Issue 12's configurations (a failed mesh-mtls run fails the target
+    # "non-2xx (and failed calls) = 0 in every run").
+    runs = [r for r in res["runs"] if r["config"] in ("mesh", "mesh-unary", "inproc")]
     bad = [f"{r['label']}: {gateway_non2xx(r)}" for r in runs if gateway_non2xx(r)]
     bad += [f"{r['label']}: not measured" for r in runs if r.get("rps") is None]
     add("issue 12: non-2xx = 0 in every mesh, mesh-unary and inproc run (wrk and the "
@@ -195,3 +201,20 @@ def stream_targets(res, add):
         text = "n/a (`--configs ...,mesh,mesh-unary`)"
     add(f"issue 12: mesh (streams) / mesh-unary (unary calls), r{R} c{C}; for comparison",
         text, None, verdict="-")
+
+
+def mtls_targets(res, add):
+    """Issue 14's figure: mesh-mtls's requests/s against plaintext mesh's in
+    the same run, with what mutual TLS adds to the CPU per payment."""
+    R, C = HEADLINE_ROUNDS, HEADLINE_CONNS
+    for cfg, plain in MTLS_OF.items():
+        m, p = measured(find(res, cfg, R, C)), measured(find(res, plain, R, C))
+        x = m["rps"] / p["rps"] if m and p and p["rps"] else None
+        if x is None:
+            text = f"n/a (`--configs {plain},{cfg}`)"
+        else:
+            cm, cp = m["sum"]["cpu_us_per_req"], p["sum"]["cpu_us_per_req"]
+            text = (f"{cfg} {f_int(m['rps'])} / {plain} {f_int(p['rps'])} = {100 * x:.1f}%; "
+                    f"CPU per request, three processes, {cp:.1f} -> {cm:.1f} us ({cm - cp:+.1f})")
+        add(f"issue 14: {cfg} r{R} c{C} req/s >= {MTLS_MIN_RPS_OF_PLAIN:.0%} of {plain}'s "
+            f"(same run)", text, None if x is None else x >= MTLS_MIN_RPS_OF_PLAIN)

@@ -10,7 +10,12 @@ a measurement.
 
 STREAMS_FIXTURE is a quick run of pgstub and the gRPC floor alone
 (`--configs pgstub,grpcfloor`, 2026-12-03, AMD EPYC, noisy), whose lookups
-also ran as items of GetAccountStream: natural batching and 16 per message."""
+also ran as items of GetAccountStream: natural batching and 16 per message.
+
+MTLS_FIXTURE is a quick run of the mesh in plaintext and over mutual TLS
+(`--configs mesh,mesh-mtls --repeat 3 --duration 10`, 2026-12-08, AMD EPYC;
+other programs took about 0.2 cores during the first pass): three passes,
+each mesh then mesh-mtls."""
 
 import copy
 import json
@@ -30,11 +35,13 @@ import targets  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parent / "testdata/quick_results.json"
 STREAMS_FIXTURE = Path(__file__).resolve().parent / "testdata/quick_results_streams.json"
+MTLS_FIXTURE = Path(__file__).resolve().parent / "testdata/quick_results_mtls.json"
 
 
 NON2XX_12 = ("issue 12: non-2xx = 0 in every mesh, mesh-unary and inproc run (wrk and the "
              "gateway's /metrics)")
 STREAM_VS_UNARY = "issue 12: mesh (streams) / mesh-unary (unary calls), r100 c256; for comparison"
+MTLS_85 = "issue 14: mesh-mtls r100 c256 req/s >= 85% of mesh's (same run)"
 
 # The gateway's /metrics before and after a measured run (abridged).
 METRICS_BEFORE = """\
@@ -138,7 +145,8 @@ class ReportTest(unittest.TestCase):
 
     def test_the_report_has_every_section_and_both_loops(self):
         md = report.render(self.res)
-        for heading in ("## The article's table, 256 connections", "## Targets (issues 3, 6 and 12",
+        for heading in ("## The article's table, 256 connections",
+                        "## Targets (issues 3, 6, 12 and 14",
                         "## Every run (wrk)", "## The price of the gRPC hops",
                         "## What the floors allow here", "## Lines of code"):
             self.assertIn(heading, md)
@@ -250,6 +258,62 @@ class ReportTest(unittest.TestCase):
             self.assertTrue((Path(d) / "report.md").read_text().startswith("# hashmesh benchmark"))
             self.assertEqual(len(json.loads(results.read_text())["targets"]),
                              len(targets.targets(self.res)))
+
+
+class MtlsTest(unittest.TestCase):
+    """Issue 14: mesh-mtls against plaintext mesh in the same run."""
+
+    def setUp(self):
+        self.res = json.loads(MTLS_FIXTURE.read_text())
+
+    def test_the_target_compares_the_best_runs_of_each(self):
+        # By hand from the fixture: mesh's best run is #1 (20,064.0 req/s,
+        # 61.13 us per request), mesh-mtls's #3 (20,858.6, 73.09 us).
+        v = verdicts(self.res)[MTLS_85]
+        self.assertEqual(v["measured"], "mesh-mtls 20,859 / mesh 20,064 = 104.0%; CPU per "
+                                        "request, three processes, 61.1 -> 73.1 us (+12.0)")
+        self.assertEqual(v["verdict"], "PASS")
+
+    def test_the_verdict_turns_at_85_percent(self):
+        # 85% of mesh's 20,064.0 req/s is 17,054.4.
+        for rps, verdict in ((17055.0, "PASS"), (17054.0, "MISS")):
+            for r in self.res["runs"]:
+                if r["config"] == "mesh-mtls":
+                    r["rps"] = rps
+            self.assertEqual(verdicts(self.res)[MTLS_85]["verdict"], verdict)
+
+    def test_the_section_has_the_ratio_the_cpu_added_and_each_pass(self):
+        md = report.render(self.res)
+        self.assertIn("## The price of mutual TLS: mesh-mtls vs mesh (issue 14)", md)
+        # Per pass: 18,180.9 / 20,064.0, 17,016.7 / 18,516.4, 20,858.6 /
+        # 19,598.5; per process (best runs): gateway 42.07 - 35.16, engine
+        # 15.7 - 13.9, pgstub 15.32 - 12.07.
+        self.assertIn("| r100 c256 | mesh-mtls vs mesh | 20,064 | 20,859 | **104.0%** | "
+                      "90.6%, 91.9%, 106.4% | -0.04 ms | -5.15 ms | 61.1 -> 73.1 (**+12.0**) | "
+                      "+6.9 / +1.8 / +3.2 | 0.20 -> 0.25 | 66.2 MB -> 73.7 MB | "
+                      "8.20 / 5.63 -> 8.70 / 6.00 |", md)
+        self.assertIn("hashmesh mesh-mtls (rounds 100)", md)
+
+    def test_one_pass_has_no_pass_by_pass_ratios(self):
+        self.res["runs"] = [r for r in self.res["runs"] if r["seq"] == 3]
+        row = next(ln for ln in report.render(self.res).splitlines()
+                   if ln.startswith("| r100 c256 | mesh-mtls vs mesh"))
+        self.assertIn("| **106.4%** | - |", row)
+
+    def test_mesh_mtls_runs_are_not_issue_12_runs(self):
+        # Issue 12's non-2xx target counts mesh, mesh-unary and inproc runs;
+        # a failed mesh-mtls run fails the target of every run.
+        mtls = run(self.res, "mesh-mtls")
+        mtls["non2xx"] = 2
+        v = verdicts(self.res)
+        self.assertEqual(v[NON2XX_12]["measured"], "0 in 3 runs")
+        self.assertEqual(v["non-2xx (and failed calls) = 0 in every run"]["verdict"], "MISS")
+
+    def test_without_mesh_mtls_the_target_and_section_say_so(self):
+        res = json.loads(FIXTURE.read_text())
+        v = verdicts(res)[MTLS_85]
+        self.assertEqual((v["measured"], v["verdict"]), ("n/a (`--configs mesh,mesh-mtls`)", "n/a"))
+        self.assertIn("no mTLS run beside its plaintext twin", report.render(res))
 
 
 class HopItemsTest(unittest.TestCase):
