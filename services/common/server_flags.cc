@@ -85,14 +85,8 @@ absl::StatusOr<GrpcServerConfig> GrpcServerConfigFromFlags(
         absl::StrCat("--health_listen must be host:port, got '",
                      config.health_listen_address, "'"));
   }
-  if (!config.tls.ca_file.empty() && config.tls.cert_file.empty()) {
-    return absl::InvalidArgumentError(
-        "--tls_client_ca_file needs --tls_cert_file and --tls_key_file: "
-        "mutual TLS is TLS first");
-  }
-  if (absl::Status s = CheckTlsFiles(config.tls, kServerTlsFlags); !s.ok()) {
-    return s;
-  }
+  // The TLS files are checked where they are used: GrpcServer::Start
+  // (MakeServerCredentials), before it listens.
   for (auto [name, value] :
        {std::pair{"drain_timeout", config.drain_timeout},
         std::pair{"max_connection_age", config.max_connection_age},

@@ -111,13 +111,15 @@ absl::Status CheckTlsFiles(const TlsFiles& files, const TlsFlagNames& names) {
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const TlsFiles& files, const TlsFlagNames& names) {
-  if (files.empty()) return grpc::InsecureServerCredentials();
-  if (files.cert_file.empty()) {
+  if (!files.ca_file.empty() && files.cert_file.empty() &&
+      files.key_file.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(names.ca_file, " needs a server certificate: set ",
                      names.cert_file, " and ", names.key_file, " too"));
   }
+  // Also without TLS, so that the refresh interval's range is always checked.
   if (absl::Status s = CheckTlsFiles(files, names); !s.ok()) return s;
+  if (files.empty()) return grpc::InsecureServerCredentials();
   auto provider =
       std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
           files.key_file, files.cert_file, files.ca_file,

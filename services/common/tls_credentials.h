@@ -62,7 +62,8 @@ absl::Status CheckTlsFiles(const TlsFiles& files, const TlsFlagNames& names);
 
 // Plaintext (h2c) when `files` is empty; TLS 1.2+ with cert_file and key_file;
 // mutual TLS when ca_file is set too: a client certificate chaining to it is
-// required. A server needs a certificate whenever ca_file is set.
+// required. A server needs a certificate whenever ca_file is set. Runs
+// CheckTlsFiles first, also for plaintext (the refresh interval is checked).
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const TlsFiles& files, const TlsFlagNames& names = kServerTlsFlags);
 

@@ -34,7 +34,7 @@ class RotationTest : public HashServiceTlsTest {
       auto long_lived = Channel(credentials_);
       while (!stop_.load()) {
         for (const auto& channel : {long_lived, Channel(credentials_)}) {
-          grpc::Status status = Hash(*channel);
+          grpc::Status status = Hash(channel);
           calls_.fetch_add(1);
           if (!status.ok()) {
             failures_.fetch_add(1);
@@ -70,7 +70,7 @@ class RotationTest : public HashServiceTlsTest {
   // The serial of the certificate a new connection is served with.
   std::string ServedToANewConnection() {
     std::string served_by;
-    grpc::Status status = Hash(*Channel(credentials_), &served_by);
+    grpc::Status status = Hash(Channel(credentials_), &served_by);
     return status.ok() ? served_by : status.error_message();
   }
 

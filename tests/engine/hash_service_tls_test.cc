@@ -19,7 +19,7 @@ using ::hashmesh::tools::ReflectionClient;
 TEST_F(HashServiceTlsTest, AClientWithACertificateFromTheCaMayCall) {
   auto channel = MutualTlsChannel();
   std::string served_by;
-  grpc::Status status = Hash(*channel, &served_by);
+  grpc::Status status = Hash(channel, &served_by);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(served_by, server_serial_);
 }
@@ -29,13 +29,13 @@ TEST_F(HashServiceTlsTest, AClientWithoutACertificateIsRefused) {
   no_identity.ca_file = client_tls_.ca_file;
   auto credentials = MakeChannelCredentials(no_identity);
   ASSERT_TRUE(credentials.ok());
-  EXPECT_EQ(Hash(*Channel(*credentials)).error_code(),
+  EXPECT_EQ(Hash(Channel(*credentials)).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(HashServiceTlsTest, AClientWithACertificateFromAnotherCaIsRefused) {
-  EXPECT_EQ(Hash(*Channel(RawCredentials(ca_.cert_pem(),
-                                         other_ca_.IssueClient("intruder"))))
+  EXPECT_EQ(Hash(Channel(RawCredentials(ca_.cert_pem(),
+                                        other_ca_.IssueClient("intruder"))))
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
@@ -45,28 +45,28 @@ TEST_F(HashServiceTlsTest, AClientWithAnExpiredCertificateIsRefused) {
   request.common_name = "gateway";
   request.use = ::hashmesh::testing::CertUse::kClient;
   request.valid_for = -absl::Minutes(5);
-  EXPECT_EQ(Hash(*Channel(RawCredentials(ca_.cert_pem(), ca_.Issue(request))))
+  EXPECT_EQ(Hash(Channel(RawCredentials(ca_.cert_pem(), ca_.Issue(request))))
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(HashServiceTlsTest, APlaintextClientIsRefused) {
-  EXPECT_EQ(Hash(*Channel(grpc::InsecureChannelCredentials())).error_code(),
+  EXPECT_EQ(Hash(Channel(grpc::InsecureChannelCredentials())).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(HashServiceTlsTest, TheClientChecksTheServersCaAndName) {
   // A server the client's CA did not sign is refused by the client.
-  EXPECT_EQ(Hash(*Channel(RawCredentials(other_ca_.cert_pem(),
-                                         ca_.IssueClient("gateway"))))
+  EXPECT_EQ(Hash(Channel(RawCredentials(other_ca_.cert_pem(),
+                                        ca_.IssueClient("gateway"))))
                 .error_code(),
             grpc::StatusCode::UNAVAILABLE);
   auto credentials = MakeChannelCredentials(client_tls_);
   ASSERT_TRUE(credentials.ok());
   // The certificate names localhost, 127.0.0.1 and "engine", not "pgstub".
-  EXPECT_EQ(Hash(*Channel(*credentials, "pgstub")).error_code(),
+  EXPECT_EQ(Hash(Channel(*credentials, "pgstub")).error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  grpc::Status named = Hash(*Channel(*credentials, "engine"));
+  grpc::Status named = Hash(Channel(*credentials, "engine"));
   EXPECT_TRUE(named.ok()) << named.error_message();
 }
 
@@ -95,7 +95,7 @@ TEST_F(HashServiceTlsTest, TheHealthPortAnswersPlaintextChecksAndNothingElse) {
     ASSERT_TRUE(status.ok()) << status.error_message();
     EXPECT_EQ(response.status(), HealthCheckResponse::SERVING) << service;
   }
-  EXPECT_EQ(Hash(*channel).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_EQ(Hash(channel).error_code(), grpc::StatusCode::UNIMPLEMENTED);
   ReflectionClient reflection(channel);
   auto services = reflection.ListServices();
   ASSERT_FALSE(services.ok());

@@ -102,7 +102,7 @@ class HashServiceTlsTest : public ::testing::Test {
   }
 
   // One Hash call; `served_by` gets the serial of the server's certificate.
-  static grpc::Status Hash(grpc::Channel& channel,
+  static grpc::Status Hash(const std::shared_ptr<grpc::Channel>& channel,
                            std::string* served_by = nullptr) {
     v1::HashRequest request;
     request.set_algorithm(v1::ALGORITHM_SHA256);
@@ -112,9 +112,7 @@ class HashServiceTlsTest : public ::testing::Test {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
     grpc::Status status =
-        v1::HashEngine::NewStub(
-            std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}))
-            ->Hash(&context, request, &response);
+        v1::HashEngine::NewStub(channel)->Hash(&context, request, &response);
     if (served_by != nullptr && status.ok()) {
       auto pem = context.auth_context()->FindPropertyValues("x509_pem_cert");
       *served_by = pem.empty() ? ""
